@@ -1,0 +1,1 @@
+"""clausegraph: an AI vendor's legal documents as one connected, queryable graph."""

@@ -1,0 +1,1 @@
+"""The bundled corpus: source texts with their SOURCES file and manifest."""

@@ -1,0 +1,1 @@
+"""Models -> RDF: mapping, store, exports, networkx views. Knows no spaCy."""

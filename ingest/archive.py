@@ -1,0 +1,84 @@
+"""Archive files: one JSON object a line (optionally xz-compressed), one document version each.
+
+The format is the Open Terms Archive export: ``service`` (the publisher), ``terms_type``
+(the document), ``recorded_at``, ``commit`` and ``text`` (markdown). Each record becomes one
+document version; versions recorded under the same effective date stay distinct because the
+version carries the commit. Successive versions of one document are linked in recorded order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import lzma
+from collections.abc import Iterator
+from pathlib import Path
+
+from clausegraph.ingest.pages import make_source, parse_record
+from clausegraph.ingest.readers import MAX_ARCHIVE_BYTES, MAX_TEXT_BYTES, check_file
+from clausegraph.ontology.errors import IngestError, ParseError
+from clausegraph.ontology.iris import slugify
+from clausegraph.ontology.models import Page, Publisher, SourceFormat, Succession
+
+__all__ = ["iter_archive"]
+
+_REQUIRED = ("service", "terms_type", "recorded_at", "commit", "text")
+
+
+def _open(path: Path):
+    if path.name.endswith(".xz"):
+        return lzma.open(path, "rt", encoding="utf-8", newline="")
+    return path.open("r", encoding="utf-8", newline="")
+
+
+def iter_archive(path: Path) -> Iterator[Page | Succession]:
+    """Pages of an archive file, each followed by the succession it continues (if any)."""
+    check_file(path, limit=MAX_ARCHIVE_BYTES)
+    name = str(path)
+    last: dict[tuple[str, str], tuple[dt.datetime, Page]] = {}
+    try:
+        with _open(path) as handle:
+            for lineno, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ParseError(f"not a JSON object: {exc.msg}", path=name, lineno=lineno,
+                                     offset=exc.pos, line=line.rstrip("\n")) from None
+                if not isinstance(record, dict) or any(k not in record for k in _REQUIRED):
+                    missing = [k for k in _REQUIRED if not isinstance(record, dict) or k not in record]
+                    raise ParseError(f"archive record lacks {', '.join(missing)}", path=name, lineno=lineno,
+                                     line=line.rstrip("\n")[:80])
+                text = record["text"]
+                if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+                    raise ParseError("archive record text is missing or too large", path=name, lineno=lineno)
+                if "\x00" in text:
+                    raise ParseError("archive record text is binary (NUL character)", path=name, lineno=lineno)
+                try:
+                    recorded = dt.datetime.fromisoformat(str(record["recorded_at"]).replace("Z", "+00:00"))
+                except ValueError:
+                    raise ParseError(f"bad recorded_at {record['recorded_at']!r}", path=name, lineno=lineno) from None
+                service, terms_type, commit = str(record["service"]), str(record["terms_type"]), str(record["commit"])
+                publisher = Publisher(id=slugify(service) or "unknown", name=service)
+                source = make_source(text, name=f"{path.name}:{lineno}", fmt=SourceFormat.MARKDOWN,
+                                     origin=f"Open Terms Archive contributors, {service} / {terms_type}, commit {commit}")
+                if not text.strip():
+                    continue  # an empty capture records nothing
+                page = parse_record(text, source=source, publisher=publisher, doc_id=slugify(terms_type) or "document",
+                                    fallback_title=terms_type, version_suffix=commit[:7], recorded_at=recorded)
+                yield page
+                key = (publisher.id, page.documents[0].id)
+                before = last.get(key)
+                if before is not None and before[0] <= recorded:
+                    yield Succession(
+                        successor=page.documents[0].ref,
+                        predecessor=before[1].documents[0].ref,
+                        basis="archive",
+                        statement=f"the archive recorded this version after the other ({recorded.isoformat()})",
+                    )
+                last[key] = (recorded, page)
+    except (lzma.LZMAError, EOFError) as exc:
+        raise IngestError(f"broken xz archive: {exc}", path=name) from None
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"not valid UTF-8 at byte {exc.start} of a line", path=name) from None

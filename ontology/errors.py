@@ -1,0 +1,111 @@
+"""The one exception tree of clausegraph.
+
+Libraries raise these; only the command line and the web layer turn them into
+messages and exit codes (``clausegraph.cli``). Every class carries a stable
+code, printed as ``[CG012]`` so users and scripts can search for it.
+
+    ClauseGraphError                 CG000  anything clausegraph raises on purpose
+    ├── IngestError                  CG010  an input cannot be read (missing, empty, binary, ...)
+    │   └── ParseError               CG020  an input was read but its text has no usable shape
+    ├── GraphError                   CG030  the store or the RDF mapping failed
+    │   └── StoreBusyError           CG031  another process holds the store's write lock
+    ├── QueryError                   CG040  a SPARQL query or its bindings are wrong
+    └── ResolveError                 CG050  a question cannot be resolved to clauses
+
+This module imports nothing else from the project (a test pins that).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ClauseGraphError",
+    "IngestError",
+    "ParseError",
+    "GraphError",
+    "StoreBusyError",
+    "QueryError",
+    "ResolveError",
+]
+
+
+class ClauseGraphError(Exception):
+    """Base class: an expected failure with a one-line message."""
+
+    code = "CG000"
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        if self.path:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
+class IngestError(ClauseGraphError):
+    """An input file cannot be read as a text page."""
+
+    code = "CG010"
+    exit_code = 2
+
+
+class ParseError(IngestError):
+    """A text page was read but does not have a shape clausegraph can parse.
+
+    Says where: ``path``, 1-based ``lineno``, 0-based ``offset`` in the decoded
+    text, and the offending ``line`` quoted (cut to 80 characters).
+    """
+
+    code = "CG020"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        lineno: int | None = None,
+        offset: int | None = None,
+        line: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path)
+        self.lineno = lineno
+        self.offset = offset
+        self.line = line
+
+    def __str__(self) -> str:
+        where = self.path or "<text>"
+        if self.lineno is not None:
+            where += f":{self.lineno}"
+        text = f"{where}: {self.message}"
+        if self.line is not None:
+            quoted = self.line if len(self.line) <= 80 else self.line[:77] + "..."
+            text += f": {quoted!r}"
+        return text
+
+
+class GraphError(ClauseGraphError):
+    """The store or the mapping to RDF failed."""
+
+    code = "CG030"
+
+
+class StoreBusyError(GraphError):
+    """Another process is writing to the store."""
+
+    code = "CG031"
+
+
+class QueryError(ClauseGraphError):
+    """A SPARQL query, a named query or its bindings are wrong."""
+
+    code = "CG040"
+    exit_code = 2
+
+
+class ResolveError(ClauseGraphError):
+    """A question cannot be answered from the graph."""
+
+    code = "CG050"

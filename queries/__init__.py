@@ -1,0 +1,1 @@
+"""Named SPARQL queries and the Python that answers questions."""
