@@ -1,0 +1,166 @@
+"""The Python API: ``kg = clausegraph.open()``, ``kg.ingest()``, ``kg.query()``.
+
+The only place (with the CLI) that wires the stages together: ingest gives models, graph
+turns them into quads in the store, queries read them back.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from platformdirs import user_data_dir
+from pydantic import BaseModel
+
+from clausegraph.graph.export import ExportFormat, export_dataset
+from clausegraph.graph.rdf import content_hash, document_quads, source_quads, succession_graph, succession_quads
+from clausegraph.graph.sparql import QueryResult, run_query
+from clausegraph.graph.store import MEMORY, Store
+from clausegraph.graph.validate import ValidationReport, validate_store
+from clausegraph.ingest import bundled_corpus, iter_inputs
+from clausegraph.ontology import iris
+from clausegraph.ontology.models import Page, Succession
+from clausegraph.queries.named import named_queries, resolve_query
+
+__all__ = ["KnowledgeGraph", "IngestReport", "DocumentCount", "open_graph", "default_store_path"]
+
+
+def default_store_path() -> Path:
+    """``$CLAUSEGRAPH_STORE``, else the user data directory."""
+    env = os.environ.get("CLAUSEGRAPH_STORE")
+    if env:
+        return Path(env)
+    return Path(user_data_dir("clausegraph", appauthor=False)) / "store"
+
+
+class IngestReport(BaseModel):
+    documents: int = 0  # document versions read
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    sources: int = 0
+    successions: int = 0
+    seconds: float = 0.0
+    generation: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced)
+
+
+class DocumentCount(BaseModel):
+    publisher: str
+    id: str
+    version: str
+    sections: int
+    clauses: int
+    items: int
+    headings: int
+
+
+class KnowledgeGraph:
+    """A clause graph in a store: on disk (default), or in memory with ``store=":memory:"``."""
+
+    def __init__(self, store: str | os.PathLike | None = None) -> None:
+        self.store_path = MEMORY if str(store) == MEMORY else Path(store) if store is not None else default_store_path()
+        self._store = Store(self.store_path)
+
+    # ------------------------------------------------------------------ writing
+
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike] | None = None,
+        *,
+        publisher: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> IngestReport:
+        """Parse ``paths`` (default: the bundled corpus) and write them to the store in one atomic run."""
+        started = time.perf_counter()
+        paths = list(paths) if paths is not None else bundled_corpus()
+        report = IngestReport()
+        successions: dict[str, list[ox.Quad]] = {}
+        with self._store.write() as writer:
+            for item in iter_inputs(paths, publisher=publisher, progress=progress):
+                if isinstance(item, Succession):
+                    report.successions += 1
+                    successions.setdefault(succession_graph(item), []).extend(succession_quads(item))
+                    continue
+                assert isinstance(item, Page)
+                report.sources += 1
+                src_graph = iris.source_iri(item.source.sha256)
+                src_quads = list(source_quads(item))
+                if not all(writer.contains(q) for q in src_quads):
+                    writer.replace_graph(src_graph, src_quads)
+                for doc in item.documents:
+                    report.documents += 1
+                    graph = iris.document_iri(doc.publisher.id, doc.id, doc.version)
+                    old = writer.graph_hash(graph)
+                    if old == content_hash(doc):
+                        report.unchanged += 1
+                        continue
+                    writer.replace_graph(graph, document_quads(doc))
+                    if old is None:
+                        report.added += 1
+                    else:
+                        report.replaced += 1
+            for graph, quads in successions.items():
+                if not all(writer.contains(q) for q in quads):
+                    writer.add(quads)
+        report.seconds = round(time.perf_counter() - started, 3)
+        report.generation = self._store.generation
+        return report
+
+    def ensure_populated(self, notify: Callable[[str], None] | None = None) -> IngestReport | None:
+        """Ingest the bundled corpus if the store is empty; say so through ``notify``."""
+        if not self._store.is_empty():
+            return None
+        if notify:
+            notify("the store is empty: ingesting the bundled corpus (Mistral AI, 2025) first")
+        return self.ingest()
+
+    # ------------------------------------------------------------------ reading
+
+    def query(self, sparql: str, **bindings) -> QueryResult:
+        """Run a SPARQL query (text, a named query or a .rq path); keyword arguments bind variables."""
+        named = resolve_query(sparql)
+        missing = [p.name for p in named.params if p.required and bindings.get(p.name) is None]
+        if missing:
+            from clausegraph.ontology.errors import QueryError
+
+            raise QueryError(f"query {named.name!r} needs a value for: {', '.join(missing)} (bind it, e.g. {missing[0]}=...)")
+        return run_query(self._store.handle(), named.text, bindings)
+
+    def counts(self) -> list[DocumentCount]:
+        rows = self.query("stats").values()
+        return [DocumentCount(**{k: (int(v) if k in ("sections", "clauses", "items", "headings") else v)
+                                 for k, v in row.items()}) for row in rows]
+
+    def is_empty(self) -> bool:
+        return self._store.is_empty()
+
+    def validate(self) -> ValidationReport:
+        return validate_store(self._store.handle())
+
+    def export(self, fmt: ExportFormat | str) -> bytes:
+        return export_dataset(self._store.handle(), ExportFormat(fmt))
+
+    @staticmethod
+    def named_queries():
+        return named_queries()
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_graph(store: str | os.PathLike | None = None) -> KnowledgeGraph:
+    """Open the clause graph in ``store`` (default ``$CLAUSEGRAPH_STORE`` or the user data directory)."""
+    return KnowledgeGraph(store)

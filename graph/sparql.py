@@ -1,0 +1,121 @@
+"""Run SPARQL on the store with bound values, and format the results.
+
+Values a user types never become SPARQL text: they are bound as RDF terms through
+Oxigraph's substitutions (SEP-0007), so quotes, braces or ``} ; DROP ALL`` stay data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+import pyoxigraph as ox
+
+from clausegraph.ontology.errors import QueryError
+from clausegraph.ontology.namespaces import PREFIXES
+
+__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term"]
+
+_UPDATE_START = re.compile(
+    r"^(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+class ResultFormat(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def to_term(value) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """A Python value as an RDF term: IRIs in <...> become named nodes, the rest literals."""
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    text = str(value)
+    if text.startswith("<") and text.endswith(">") and " " not in text:
+        try:
+            return ox.NamedNode(text[1:-1])
+        except ValueError:
+            pass
+    return ox.Literal(text)
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        out["datatype"] = term.datatype.value
+    return out
+
+
+@dataclass
+class QueryResult:
+    """SELECT rows (``variables`` and ``rows`` of terms or None), an ASK ``boolean``, or CONSTRUCT ``triples``."""
+
+    variables: list[str]
+    rows: list[list]
+    boolean: bool | None = None
+    triples: list | None = None
+
+    def values(self) -> list[dict[str, str | None]]:
+        """Rows as dictionaries of plain strings."""
+        return [{v: (t.value if t is not None else None) for v, t in zip(self.variables, row)} for row in self.rows]
+
+    def to_json(self) -> dict:
+        """W3C SPARQL 1.1 Query Results JSON."""
+        if self.boolean is not None:
+            return {"head": {}, "boolean": self.boolean}
+        bindings = [{v: _json_term(t) for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+        return {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        if self.boolean is not None:
+            writer.writerow(["boolean"])
+            writer.writerow(["true" if self.boolean else "false"])
+            return buf.getvalue()
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow(["" if t is None else t.value for t in row])
+        return buf.getvalue()
+
+    def to_json_text(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
+
+
+def run_query(store: ox.Store | None, text: str, bindings: dict | None = None) -> QueryResult:
+    """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs."""
+    subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items() if v is not None}
+    if store is None:
+        store = ox.Store()
+    try:
+        result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
+    except SyntaxError as exc:
+        if _UPDATE_START.search(text):
+            raise QueryError("updates are not allowed: clausegraph queries are read-only") from None
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult([], [], boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        return QueryResult(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in result],
+                           triples=list(result))
+    variables = [v.value for v in result.variables]
+    rows = [[solution[v] for v in variables] for solution in result]
+    return QueryResult(variables, rows)
