@@ -18,9 +18,9 @@ import pyoxigraph as ox
 from clausegraph.ontology.errors import QueryError
 from clausegraph.ontology.namespaces import PREFIXES
 
-__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term"]
+__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START"]
 
-_UPDATE_START = re.compile(
+UPDATE_START = re.compile(
     r"^(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
     re.IGNORECASE,
 )
@@ -106,7 +106,7 @@ def run_query(store: ox.Store | None, text: str, bindings: dict | None = None) -
     try:
         result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
     except SyntaxError as exc:
-        if _UPDATE_START.search(text):
+        if UPDATE_START.search(text):
             raise QueryError("updates are not allowed: clausegraph queries are read-only") from None
         raise QueryError(f"SPARQL syntax error: {exc}") from None
     except (OSError, ValueError, RuntimeError) as exc:

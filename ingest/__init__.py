@@ -18,7 +18,7 @@ from clausegraph.ingest.html import html_to_text
 from clausegraph.ingest.manifest import MANIFEST_NAME, Manifest, load_manifest
 from clausegraph.ingest.pages import make_source, parse_page
 from clausegraph.ingest.readers import ARCHIVE_SUFFIXES, check_file, read_text, source_format
-from clausegraph.ontology.errors import IngestError
+from clausegraph.ontology.errors import IngestError, ParseError
 from clausegraph.ontology.iris import slugify
 from clausegraph.ontology.models import Page, Publisher, SourceFormat, Succession
 
@@ -60,7 +60,11 @@ def parse_file(path: Path, *, publisher: Publisher, origin: str | None = None) -
         text = html_to_text(text)
         if not text.strip():
             raise IngestError("HTML page has no text", path=str(path))
-    return parse_page(text, source=make_source(text, name=path.name, fmt=fmt, origin=origin), publisher=publisher)
+    try:
+        return parse_page(text, source=make_source(text, name=path.name, fmt=fmt, origin=origin), publisher=publisher)
+    except ParseError as exc:
+        exc.path = str(path)
+        raise
 
 
 def _is_archive(path: Path) -> bool:

@@ -67,6 +67,10 @@ def decode_text(data: bytes, *, name: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        head = data[:4096]
+        odd = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+        if odd > len(head) // 20:
+            raise IngestError("binary file (control bytes and invalid UTF-8), not a text page", path=name) from None
         line = data.count(b"\n", 0, exc.start) + 1
         raise IngestError(
             f"not valid UTF-8 at byte {exc.start} (line {line}): re-save the file as UTF-8", path=name

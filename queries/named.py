@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from clausegraph.graph.sparql import UPDATE_START
 from clausegraph.ontology.errors import QueryError
 
 __all__ = ["NamedQuery", "Param", "named_queries", "resolve_query"]
@@ -76,6 +77,8 @@ def resolve_query(query: str) -> NamedQuery:
             return _parse(path.read_text(encoding="utf-8"), path.stem)
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"cannot read the query file: {exc}", path=query) from None
+    if UPDATE_START.search(query):
+        raise QueryError("updates are not allowed: clausegraph queries are read-only")
     if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.IGNORECASE):
         return NamedQuery("<text>", "", query)
     raise QueryError(

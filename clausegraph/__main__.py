@@ -1,0 +1,5 @@
+import sys
+
+from clausegraph.cli import main
+
+sys.exit(main())

@@ -1,0 +1,247 @@
+"""The command line: parse arguments, call the library, print. Errors become one line.
+
+Every library error is a ``ClauseGraphError`` with a stable code; here, and only here,
+it becomes ``error[CG010]: path: message`` on stderr and an exit code (1 or 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from clausegraph.api import KnowledgeGraph, default_store_path
+from clausegraph.graph.export import ExportFormat
+from clausegraph.graph.sparql import ResultFormat
+from clausegraph.ontology.errors import ClauseGraphError, QueryError
+from clausegraph.ontology.iris import ID_BASE
+
+__all__ = ["main", "build_parser"]
+
+_EXAMPLES = {
+    "ingest": "examples:\n  clausegraph ingest\n  clausegraph ingest terms.md privacy.html --publisher 'Acme AI'\n"
+              "  clausegraph ingest ../shared/corpus/ota-genai-eu-history.jsonl.xz",
+    "query": "examples:\n  clausegraph query --list\n  clausegraph query documents\n"
+             "  clausegraph query outline --bind doc=terms-of-service\n"
+             "  clausegraph query search --bind q=refund --format json\n"
+             "  clausegraph query 'SELECT (COUNT(*) AS ?n) WHERE { ?c a cg:Clause }'",
+    "export": "examples:\n  clausegraph export --format trig -o corpus.trig\n  clausegraph export --format nquads | gzip > corpus.nq.gz",
+    "stats": "examples:\n  clausegraph stats\n  clausegraph stats --json",
+    "validate": "examples:\n  clausegraph validate\n  clausegraph validate --json",
+}
+
+
+def _out() -> Console:
+    """Standard output; wide when it is not a terminal, so piped tables do not fold."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _short(value: str) -> str:
+    return "id:" + value[len(ID_BASE):] if value.startswith(ID_BASE) else value
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clausegraph",
+        description="Read an AI vendor's legal documents as one connected, queryable graph of clauses.",
+        epilog="The store is --store, else $CLAUSEGRAPH_STORE, else the user data directory "
+               f"(here: {default_store_path()}).",
+    )
+    parser.add_argument("--store", metavar="PATH", help="store folder (default: $CLAUSEGRAPH_STORE or the user data directory)")
+    parser.add_argument("--version", action="version", version="clausegraph 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=_EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    p = add("ingest", "Read legal pages into the store (no PATH: the bundled Mistral AI corpus). Re-ingesting the same text changes nothing.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help=".txt, .md, .html files or .jsonl(.xz) archives")
+    p.add_argument("--publisher", help="publisher name for files without a manifest.json beside them")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+    p = add("query", "Run a named query, a .rq file or SPARQL text on the graph (all graphs merged).")
+    p.add_argument("query", nargs="?", help="a name from --list, a .rq file, or SPARQL text")
+    p.add_argument("--bind", "-b", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a variable to a value (repeatable); values are bound, never pasted into the query")
+    p.add_argument("--format", "-f", choices=[f.value for f in ResultFormat], default="table")
+    p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
+
+    p = add("export", "Write the whole dataset as Turtle (graphs merged), TriG or N-Quads.")
+    p.add_argument("--format", "-f", choices=[f.value for f in ExportFormat], default="trig")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+
+    p = add("stats", "Documents, sections and clauses per document version.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("validate", "Check the graph against the SHACL shapes of the ontology.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _open(args) -> KnowledgeGraph:
+    return KnowledgeGraph(args.store)
+
+
+def _populate(kg: KnowledgeGraph) -> None:
+    kg.ensure_populated(lambda message: _err().print(f"[yellow]{message}[/]"))
+
+
+def _cmd_ingest(args) -> int:
+    kg = _open(args)
+    console = _err()
+    progress = None if args.quiet else (lambda path: console.print(f"reading {path}"))
+    report = kg.ingest(args.paths or None, publisher=args.publisher, progress=progress)
+    if not args.quiet:
+        console.print(
+            f"{report.documents} document versions from {report.sources} sources: {report.added} added, "
+            f"{report.replaced} replaced, {report.unchanged} unchanged; {report.successions} successions "
+            f"({report.seconds:.2f} s) -> {kg.store_path}"
+        )
+    return 0
+
+
+def _parse_bindings(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--bind wants NAME=VALUE, got {pair!r}")
+        out[name.strip().lstrip("?$")] = value
+    return out
+
+
+def _cmd_query(args) -> int:
+    if args.list or not args.query:
+        table = Table(title="named queries", show_lines=True)
+        for column in ("name", "description", "parameters", "example"):
+            table.add_column(column)
+        for q in KnowledgeGraph.named_queries().values():
+            params = "\n".join(f"{p.name}{'' if p.required else '?'}: {p.description}" for p in q.params)
+            table.add_row(q.name, q.description, params, q.example)
+        Console().print(table)
+        return 0 if args.list else 2
+    kg = _open(args)
+    _populate(kg)
+    result = kg.query(args.query, **_parse_bindings(args.bind))
+    fmt = ResultFormat(args.format)
+    out = sys.stdout
+    if fmt is ResultFormat.JSON:
+        out.write(result.to_json_text() + "\n")
+    elif fmt is ResultFormat.CSV:
+        out.write(result.to_csv())
+    elif result.boolean is not None:
+        out.write(("true" if result.boolean else "false") + "\n")
+    else:
+        table = Table(show_lines=False, header_style="bold")
+        for v in result.variables:
+            table.add_column(v, overflow="fold")
+        for row in result.rows:
+            table.add_row(*("" if t is None else _short(t.value) for t in row))
+        _out().print(table)
+        _err().print(f"{len(result.rows)} rows")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    data = kg.export(args.format)
+    if args.output:
+        target = Path(args.output)
+        tmp = target.with_name(target.name + ".tmp")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise ClauseGraphError(f"cannot write: {exc.strerror}", path=str(target)) from None
+        _err().print(f"wrote {len(data):,} bytes to {target}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def _cmd_stats(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    counts = kg.counts()
+    if args.json:
+        payload = {
+            "documents": [c.model_dump() for c in counts],
+            "totals": {k: sum(getattr(c, k) for c in counts) for k in ("sections", "clauses", "items", "headings")}
+            | {"documents": len(counts)},
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    table = Table(title=f"{len(counts)} document versions", header_style="bold")
+    for column in ("publisher", "document", "version", "sections", "clauses", "items", "headings"):
+        table.add_column(column, justify="right" if column in ("sections", "clauses", "items", "headings") else "left")
+    for c in counts:
+        table.add_row(c.publisher, c.id, c.version, str(c.sections), str(c.clauses), str(c.items), str(c.headings))
+    table.add_row("", "total", "", *(str(sum(getattr(c, k) for c in counts)) for k in ("sections", "clauses", "items", "headings")),
+                  style="bold")
+    _out().print(table)
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    report = kg.validate()
+    if args.json:
+        print(json.dumps({"conforms": report.conforms, "triples": report.triples,
+                          "violations": [v.__dict__ for v in report.violations]}, indent=2))
+    elif report.conforms:
+        Console().print(f"[green]conforms[/]: {report.triples:,} triples satisfy the SHACL shapes")
+    else:
+        console = Console()
+        console.print(f"[red]does not conform[/]: {len(report.violations)} violations in {report.triples:,} triples")
+        for v in report.violations[:50]:
+            console.print(f"- {v.focus} {v.path or ''}: {v.message}")
+    return 0 if report.conforms else 1
+
+
+_COMMANDS = {
+    "ingest": _cmd_ingest,
+    "query": _cmd_query,
+    "export": _cmd_export,
+    "stats": _cmd_stats,
+    "validate": _cmd_validate,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return _COMMANDS[args.command](args)
+    except ClauseGraphError as exc:
+        _err().print(f"[red]error[{exc.code}][/red]: {exc}", markup=True, highlight=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err().print("interrupted; the store is as it was before this command")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an unexpected failure: one line, the traceback only on request
+        if os.environ.get("CLAUSEGRAPH_DEBUG"):
+            raise
+        _err().print(f"[red]internal error[/red]: {type(exc).__name__}: {exc} (set CLAUSEGRAPH_DEBUG=1 for the traceback)")
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
