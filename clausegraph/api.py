@@ -109,6 +109,8 @@ class KnowledgeGraph:
             for graph, quads in successions.items():
                 if not all(writer.contains(q) for q in quads):
                     writer.add(quads)
+            if report.replaced:
+                writer.remove_orphan_sources()
         report.seconds = round(time.perf_counter() - started, 3)
         report.generation = self._store.generation
         return report

@@ -98,6 +98,22 @@ class QueryResult:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
 
+def _syntax_message(message: str, text: str) -> str:
+    """One readable line from Oxigraph's parser error: where, what was expected, the line quoted."""
+    flat = " ".join(message.split())
+    m = re.match(r"error at (\d+):(\d+): (.*)", flat)
+    if not m:
+        return f"SPARQL syntax error: {flat[:200]}"
+    line_no, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+    if detail.startswith("expected one of"):
+        tokens = re.findall(r'"[^"]+"|\b[A-Z]{2,}\b', detail)
+        detail = "expected one of " + ", ".join(tokens[:8]) + (", ..." if len(tokens) > 8 else "") if tokens else "unexpected input"
+    lines = text.splitlines() or [""]
+    quoted = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    quoted = quoted if len(quoted) <= 80 else quoted[:77] + "..."
+    return f"SPARQL syntax error at line {line_no}, column {column}: {detail[:200]}: {quoted!r}"
+
+
 def run_query(store: ox.Store | None, text: str, bindings: dict | None = None) -> QueryResult:
     """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs."""
     subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items() if v is not None}
@@ -108,7 +124,7 @@ def run_query(store: ox.Store | None, text: str, bindings: dict | None = None) -
     except SyntaxError as exc:
         if UPDATE_START.search(text):
             raise QueryError("updates are not allowed: clausegraph queries are read-only") from None
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
+        raise QueryError(_syntax_message(str(exc), text)) from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from None
     if isinstance(result, ox.QueryBoolean):

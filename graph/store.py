@@ -67,6 +67,20 @@ class Writer:
     def contains(self, quad: ox.Quad) -> bool:
         return any(True for _ in self._store.quads_for_pattern(quad.subject, quad.predicate, quad.object, quad.graph_name))
 
+    def remove_orphan_sources(self) -> int:
+        """Drop source-text graphs that no document cites any more."""
+        rows = self._store.query(
+            "SELECT DISTINCT ?s WHERE { GRAPH ?s { ?s a <https://w3id.org/clausegraph/ontology#SourceText> ; "
+            "<https://w3id.org/clausegraph/ontology#sha256> ?h } "
+            "FILTER NOT EXISTS { GRAPH ?g { ?d <https://w3id.org/clausegraph/ontology#source> ?s } } }"
+        )
+        orphans = [row["s"] for row in rows]
+        for graph in orphans:
+            self._store.remove_graph(graph)
+        if orphans:
+            self.changed = True
+        return len(orphans)
+
     def remove_graph(self, graph: str) -> None:
         g = ox.NamedNode(graph)
         if self._store.contains_named_graph(g):
