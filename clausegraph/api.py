@@ -90,10 +90,11 @@ class KnowledgeGraph:
                     continue
                 assert isinstance(item, Page)
                 report.sources += 1
-                src_graph = iris.source_iri(item.source.sha256)
-                src_quads = list(source_quads(item))
-                if not all(writer.contains(q) for q in src_quads):
-                    writer.replace_graph(src_graph, src_quads)
+                # a source graph is content-addressed: the same text read under another name or
+                # origin (an archive recording it twice) adds that name, it does not replace the graph
+                missing = [q for q in source_quads(item) if not writer.contains(q)]
+                if missing:
+                    writer.add(missing)
                 for doc in item.documents:
                     report.documents += 1
                     graph = iris.document_iri(doc.publisher.id, doc.id, doc.version)
@@ -106,9 +107,10 @@ class KnowledgeGraph:
                         report.added += 1
                     else:
                         report.replaced += 1
-            for graph, quads in successions.items():
-                if not all(writer.contains(q) for q in quads):
-                    writer.add(quads)
+            for quads in successions.values():
+                missing = [q for q in quads if not writer.contains(q)]
+                if missing:
+                    writer.add(missing)
             if report.replaced:
                 writer.remove_orphan_sources()
         report.seconds = round(time.perf_counter() - started, 3)

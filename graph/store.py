@@ -30,45 +30,60 @@ __all__ = ["Store", "Writer", "MEMORY"]
 
 MEMORY = ":memory:"
 _GEN = re.compile(r"^gen-(\d{6})$")
-_CHUNK = 100_000
+_CHUNK = 500_000
 
 
 class Writer:
-    """Changes to one new generation; published only if the whole run succeeds."""
+    """Changes to one new generation; published only if the whole run succeeds.
+
+    The generation is private until it is published, so quads are buffered and written with
+    Oxigraph's bulk loader (several times faster than transactional inserts); the buffer is
+    flushed before anything reads or removes a graph it holds.
+    """
 
     def __init__(self, store: ox.Store) -> None:
         self._store = store
+        self._buffer: list[ox.Quad] = []
+        self._buffered_graphs: set[str] = set()
         self.changed = False
+
+    def _flush_if_holds(self, graph: str) -> None:
+        if graph in self._buffered_graphs:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._store.bulk_extend(self._buffer)
+            self._buffer = []
+            self._buffered_graphs.clear()
 
     def graph_hash(self, graph: str) -> str | None:
         """The cg:contentHash stored for a document graph, if any."""
+        self._flush_if_holds(graph)
         g = ox.NamedNode(graph)
         for quad in self._store.quads_for_pattern(g, ox.NamedNode("https://w3id.org/clausegraph/ontology#contentHash"), None, g):
             return quad.object.value
         return None
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> None:
-        g = ox.NamedNode(graph)
-        if self._store.contains_named_graph(g):
-            self._store.remove_graph(g)
+        self.remove_graph(graph)
         self.add(quads)
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        chunk: list[ox.Quad] = []
         for quad in quads:
-            chunk.append(quad)
-            if len(chunk) >= _CHUNK:
-                self._store.extend(chunk)
-                chunk.clear()
-        if chunk:
-            self._store.extend(chunk)
+            self._buffer.append(quad)
+            self._buffered_graphs.add(quad.graph_name.value)
+        if len(self._buffer) >= _CHUNK:
+            self.flush()
         self.changed = True
 
     def contains(self, quad: ox.Quad) -> bool:
+        self._flush_if_holds(quad.graph_name.value)
         return any(True for _ in self._store.quads_for_pattern(quad.subject, quad.predicate, quad.object, quad.graph_name))
 
     def remove_orphan_sources(self) -> int:
         """Drop source-text graphs that no document cites any more."""
+        self.flush()
         rows = self._store.query(
             "SELECT DISTINCT ?s WHERE { GRAPH ?s { ?s a <https://w3id.org/clausegraph/ontology#SourceText> ; "
             "<https://w3id.org/clausegraph/ontology#sha256> ?h } "
@@ -82,6 +97,7 @@ class Writer:
         return len(orphans)
 
     def remove_graph(self, graph: str) -> None:
+        self._flush_if_holds(graph)
         g = ox.NamedNode(graph)
         if self._store.contains_named_graph(g):
             self._store.remove_graph(g)
@@ -199,6 +215,7 @@ class Store:
             writer = Writer(oxstore)
             try:
                 yield writer
+                writer.flush()
                 oxstore.flush()
             except BaseException:
                 del writer, oxstore

@@ -119,7 +119,8 @@ NOT_A_HEADING_WORDS = frozenset(
     "do does did has have had means refers agree agrees apply applies".split()
 )
 PRONOUN_STARTS = frozenset(
-    "we you i they he she it there this these those that if unless when where while although because please".split()
+    "we you i they he she it there this these those that if unless when where while although because please "
+    "welcome thank thanks hello".split()  # a greeting opens a page, it does not name a clause
 )
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
