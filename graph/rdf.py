@@ -28,12 +28,22 @@ _DATE = NamedNode(XSD + "date")
 _DATETIME = NamedNode(XSD + "dateTime")
 
 
+_NODES: dict[str, NamedNode] = {}
+
+
+def _cached(iri: str) -> NamedNode:
+    node = _NODES.get(iri)
+    if node is None:
+        node = _NODES[iri] = NamedNode(iri)
+    return node
+
+
 def _cg(name: str) -> NamedNode:
-    return NamedNode(CG + name)
+    return _cached(CG + name)
 
 
 def _dc(name: str) -> NamedNode:
-    return NamedNode(DCTERMS + name)
+    return _cached(DCTERMS + name)
 
 
 def _int(value: int) -> Literal:

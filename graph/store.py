@@ -187,6 +187,7 @@ class Store:
             staged.extend(list(self._handle))
             writer = Writer(staged)
             yield writer
+            writer.flush()
             if writer.changed:
                 self._handle = staged
             return
