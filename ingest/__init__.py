@@ -98,7 +98,7 @@ def iter_inputs(
         if progress:
             progress(str(path))
         if _is_archive(path):
-            yield from iter_archive(path)
+            yield from iter_archive(path, progress)
             continue
         folder = path.resolve().parent
         if folder not in manifests:

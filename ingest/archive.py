@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import lzma
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from clausegraph.ingest.pages import make_source, parse_record
@@ -31,8 +31,11 @@ def _open(path: Path):
     return path.open("r", encoding="utf-8", newline="")
 
 
-def iter_archive(path: Path) -> Iterator[Page | Succession]:
-    """Pages of an archive file, each followed by the succession it continues (if any)."""
+def iter_archive(path: Path, progress: Callable[[str], None] | None = None, every: int = 100) -> Iterator[Page | Succession]:
+    """Pages of an archive file, each followed by the succession it continues (if any).
+
+    ``progress`` hears of every ``every``-th record.
+    """
     check_file(path, limit=MAX_ARCHIVE_BYTES)
     name = str(path)
     last: dict[tuple[str, str], tuple[dt.datetime, Page]] = {}
@@ -68,6 +71,8 @@ def iter_archive(path: Path) -> Iterator[Page | Succession]:
                 page = parse_record(text, source=source, publisher=publisher, doc_id=slugify(terms_type) or "document",
                                     fallback_title=terms_type, version_suffix=commit[:7], recorded_at=recorded)
                 yield page
+                if progress and lineno % every == 0:
+                    progress(f"{name}: {lineno} records read")
                 key = (publisher.id, page.documents[0].id)
                 before = last.get(key)
                 if before is not None and before[0] <= recorded:

@@ -239,7 +239,7 @@ def text_blocks(text: str, lines: list[Line]) -> list[Block]:
             continue
         found = _match_item(line.text, "text")
         if found:
-            blocks.append(_make_item(text, line, found[0], found[1], line.end))
+            blocks.extend(_split_run_on_items(text, _make_item(text, line, found[0], found[1], line.end), line))
             i += 1
             continue
         nxt_nonblank = next((ln for ln in lines[i + 1:] if not ln.blank), None)
@@ -255,6 +255,34 @@ def text_blocks(text: str, lines: list[Line]) -> list[Block]:
         i += 1
     _confirm_lone_runins(blocks)
     return blocks
+
+
+def _split_run_on_items(text: str, block: Block, line: Line) -> list[Block]:
+    """Two list items run together on one line ("(b) ... rights; (c) Send us ...") become two items.
+
+    Only an item whose label is followed, after a semicolon, by the next label of the same
+    list is split; an inline enumeration inside a paragraph stays one paragraph.
+    """
+    out = [block]
+    while block.style in ("alpha", "ALPHA", "digit") and block.value:
+        nxt = str(int(block.value) + 1) if block.style == "digit" else _succ_letter(block.value)
+        m = re.compile(r";\s*(?:and\s+|or\s+)?(\(" + re.escape(nxt) + r"\))[ \t]+\S").search(text, block.start, block.end)
+        if not m:
+            break
+        cut = m.start(1)
+        end_first = _trim(text, block.start, cut)[1]
+        second = Block("item", cut, block.end, line.lineno, indent=block.indent, label=m.group(1),
+                       style=block.style, value=nxt)
+        _annotate_body(second, text[m.end(1): block.end])
+        block.end = end_first
+        _annotate_body(block, text[block.start + len(block.label or ""): block.end])
+        out.append(second)
+        block = second
+    return out
+
+
+def _succ_letter(value: str) -> str:
+    return value[:-1] + chr(ord(value[-1]) + 1) if value and value[-1] not in "zZ" else ""
 
 
 def _starts_block(line: Line) -> bool:
