@@ -66,3 +66,16 @@ def test_mistral_2026_documents_have_sections(history_path):
             assert len(numbers) >= 8 and doc.effective is not None
             return
     pytest.fail("no Le Chat terms of service in the history file")
+
+
+def test_the_whole_file_ingests(history_path, tmp_path):
+    """Every one of the 1,017 versions ingests into a real store without error."""
+    kg = clausegraph.open(tmp_path / "store")
+    messages: list[str] = []
+    report = kg.ingest([history_path], progress=messages.append)
+    assert report.documents == report.added == 1017
+    assert any("1000 records read" in m for m in messages)
+    n = kg.query("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a cg:Document }").rows[0][0].value
+    assert int(n) == 1017
+    again = kg.ingest([history_path])
+    assert again.unchanged == 1017 and not again.changed
