@@ -1,0 +1,474 @@
+"""Read the legal connections of a corpus: definitions, references, precedence, term uses.
+
+    extract_corpus(documents) -> {document ref key: Extraction}
+
+Per publisher: the catalog of document names, the aliases documents define for themselves
+or for others, which documents borrow whose definitions; then every clause runs through the
+spaCy pipeline (``nlp.py``) and what its rules found is resolved to targets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from clausegraph.ingest.extract.catalog import Catalog, DocName
+from clausegraph.ingest.extract.conditions import read_condition
+from clausegraph.ingest.extract.definitions import TermMatch
+from clausegraph.ingest.extract.nlp import make_nlp
+from clausegraph.ingest.extract.precedence import SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
+from clausegraph.ingest.extract.references import RawRef, find_external_refs, find_structural_refs
+from clausegraph.ontology.edges import (
+    Condition,
+    Definition,
+    DefinitionKind,
+    Evidence,
+    Extraction,
+    Precedence,
+    PrecedenceKind,
+    Reference,
+    Target,
+    TargetKind,
+    TermUse,
+)
+from clausegraph.ontology.models import Clause, Document, Section
+
+__all__ = ["extract_corpus", "ref_key"]
+
+_SCC = re.compile(r"\bSCCs?\b|standard contractual clauses", re.IGNORECASE)
+_SELF_DET = re.compile(r"\b(?:these|this)\s+$", re.IGNORECASE)
+_PRONOUNS = {"we", "us", "you", "our", "your", "i"}
+# a meaning that is itself a text ("the service agreement (including the Terms of Service ...)")
+_NAMES_A_TEXT = re.compile(r"\s*(?:the|this|these|any|each|a|an)?\s*(?:[\w-]+\s+){0,2}(?:agreement|terms|contract|policy|addendum)\b", re.IGNORECASE)
+
+
+def ref_key(doc: Document) -> str:
+    return f"{doc.publisher.id}/{doc.id}/{doc.version}"
+
+
+@dataclass
+class _Clause:
+    doc: Document
+    clause: Clause
+    section: Section | None
+    ancestors: list[Clause]
+    spacy_doc: object = None
+
+
+@dataclass
+class _Alias:
+    term: str
+    owner: str  # doc id defining it
+    targets: list[str]  # doc ids or "group:<slug>"
+
+
+@dataclass
+class _Scope:
+    """What one document can name."""
+
+    doc: Document
+    names: list[DocName] = field(default_factory=list)
+    aliases: list[_Alias] = field(default_factory=list)
+
+
+def _walk(doc: Document):
+    def rec(nodes, section, ancestors):
+        for node in nodes:
+            if isinstance(node, Section):
+                yield from rec(node.children, node, [])
+            else:
+                yield _Clause(doc, node, section, list(ancestors))
+                yield from rec(node.children, section, ancestors + [node])
+    yield from rec(doc.children, None, [])
+
+
+def _sections(doc: Document) -> list[tuple[Section, list[Section]]]:
+    out = []
+
+    def rec(nodes, parents):
+        for node in nodes:
+            if isinstance(node, Section):
+                out.append((node, parents))
+                rec(node.children, parents + [node])
+    rec(doc.children, [])
+    return out
+
+
+class _Extractor:
+    def __init__(self, documents: list[Document]) -> None:
+        self.documents = documents
+        self.by_id: dict[str, list[Document]] = defaultdict(list)
+        for d in documents:
+            self.by_id[d.id].append(d)
+        latest = [max(v, key=lambda d: (str(d.effective), d.version)) for v in self.by_id.values()]
+        self.catalog = Catalog.build(latest)
+        self.aliases: list[_Alias] = []
+        self.borrows: dict[str, set[str]] = defaultdict(set)  # doc id -> doc ids it borrows definitions from
+        self.clauses: dict[str, list[_Clause]] = {}
+        self.results: dict[str, Extraction] = {}
+
+    # ------------------------------------------------------------ resolution helpers
+
+    def version_of(self, doc_id: str, near: Document) -> Document:
+        versions = self.by_id[doc_id]
+        same = [d for d in versions if d.version == near.version]
+        if same:
+            return same[0]
+        dated = [d for d in versions if d.effective and near.effective and d.effective <= near.effective]
+        return max(dated or versions, key=lambda d: (str(d.effective), d.version))
+
+    def names_for(self, doc: Document) -> list[tuple[DocName, list[str]]]:
+        """(name, targets) a document can use: titles, groups, its own and borrowed aliases; longest first."""
+        allowed = {doc.id} | self._borrowed(doc.id)
+        out = [(n, [n.doc_id] if n.doc_id else [f"group:{n.group}"]) for n in self.catalog.names]
+        for alias in self.aliases:
+            if alias.owner in allowed:
+                pattern = re.compile(r"(?<![\w“\"])" + re.escape(alias.term) + r"(?![\w”\"])")
+                out.append((DocName(pattern, None, None, alias.term), alias.targets))
+        out.sort(key=lambda item: -len(item[0].label))
+        return out
+
+    def _borrowed(self, doc_id: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(self.borrows.get(doc_id, ()))
+        while todo:
+            d = todo.pop()
+            if d not in seen and d != doc_id:
+                seen.add(d)
+                todo.extend(self.borrows.get(d, ()))
+        return seen
+
+    def target_for(self, token: str, near: Document, text: str) -> Target:
+        if token.startswith("group:"):
+            return Target(kind=TargetKind.GROUP, group=token[6:], text=text)
+        doc = self.version_of(token, near)
+        return Target(kind=TargetKind.DOCUMENT, document=doc.ref, text=text)
+
+    def name_matches(self, doc: Document, text: str, start: int = 0, end: int | None = None, *, skip=()):
+        """(start, end, targets, words) of document names in ``text[start:end]``, longest first, no overlaps."""
+        end = len(text) if end is None else end
+        taken = list(skip)
+        found = []
+        for name, targets in self.names_for(doc):
+            for m in name.pattern.finditer(text, start, end):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                found.append((m.start(), m.end(), targets, m.group(0)))
+        return sorted(found)
+
+    def section_target(self, doc: Document, number: str, kind: str, context: _Clause | None, text: str) -> Target:
+        if kind == "exhibit":
+            key = f"exhibit-{number}"
+            hit = next((s for s, _ in _sections(doc) if s.key == key), None)
+            return Target(kind=TargetKind.SECTION, document=doc.ref, key=key, number=f"Exhibit {number}", text=text,
+                          resolved=hit is not None)
+        candidates = [(s, parents) for s, parents in _sections(doc) if s.number == number]
+        if len(candidates) > 1 and context is not None and context.doc is doc and context.section is not None:
+            own_appendix = context.section.key.split("/")[0] if "/" in context.section.key else None
+            same = [c for c in candidates if (c[0].key.split("/")[0] if "/" in c[0].key else None) == own_appendix]
+            candidates = same or candidates
+        if len(candidates) > 1:
+            candidates = [c for c in candidates if "/" not in c[0].key] or candidates
+        if not candidates:
+            return Target(kind=TargetKind.SECTION, document=doc.ref, number=number, text=text, resolved=False)
+        return Target(kind=TargetKind.SECTION, document=doc.ref, key=candidates[0][0].key, number=number, text=text)
+
+    # ------------------------------------------------------------ passes
+
+    def run(self) -> dict[str, Extraction]:
+        nlp = make_nlp()
+        for doc in self.documents:
+            infos = list(_walk(doc))
+            spacy_docs = []
+            for info in infos:
+                sdoc = nlp.make_doc(info.clause.text)
+                sdoc._.cg_cites_sccs = bool(_SCC.search(info.clause.text)) or any(_SCC.search(a.text) for a in info.ancestors)
+                spacy_docs.append(sdoc)
+            for info, sdoc in zip(infos, nlp.pipe(spacy_docs, batch_size=256)):
+                info.spacy_doc = sdoc
+            self.clauses[ref_key(doc)] = infos
+            self.results[ref_key(doc)] = Extraction(document=doc.ref)
+        for doc in self.documents:
+            self._definitions(doc)
+        self._aliases()
+        for doc in self.documents:
+            self._borrowing(doc)
+        for doc in self.documents:
+            self._references(doc)
+            self._precedence(doc)
+            self._uses(doc)
+        return self.results
+
+    def _evidence(self, info: _Clause, s: int, e: int, rule: str, condition: Condition | None = None) -> Evidence:
+        c = info.clause
+        return Evidence(document=info.doc.ref, clause=c.key, words=c.text[s:e], start=c.start + s, end=c.start + e,
+                        rule=rule, condition=condition)
+
+    def _definitions(self, doc: Document) -> None:
+        out = self.results[ref_key(doc)]
+        for info in self.clauses[ref_key(doc)]:
+            for m in info.spacy_doc._.cg_definitions:
+                out.definitions.append(Definition(
+                    term=m.term, kind=m.kind, meaning_source=m.meaning_source,
+                    evidence=self._evidence(info, m.start, m.end, f"definition-{m.rule}")))
+
+    def _aliases(self) -> None:
+        """Terms that name a document: a document's names for itself, and terms whose meaning names documents."""
+        for doc in self.documents:
+            title_tail = " ".join(re.findall(r"[\w’']+", doc.title.lower())[-2:])
+            for info in self.clauses[ref_key(doc)]:
+                text = info.clause.text
+                for m in info.spacy_doc._.cg_definitions:
+                    before = text[max(0, m.words_start - 80): m.words_start].lower()
+                    inner = text[m.words_start: m.words_end].lower()
+                    if m.rule == "parenthetical" and (title_tail in " ".join(re.findall(r"[\w’']+", before))
+                                                      or re.match(r"\((?:these|this)\b", inner)):
+                        if m.term.lower() not in _PRONOUNS:
+                            self._add_alias(m.term, doc.id, [doc.id])
+                    elif m.kind is DefinitionKind.MEANS and _NAMES_A_TEXT.match(text[m.words_end: m.words_end + 80]):
+                        meaning = text[m.words_end: m.words_end + 200].split(".")[0]
+                        named = self.name_matches(doc, meaning)
+                        targets = []
+                        for _, _, tgts, _ in named:
+                            targets.extend(t for t in tgts if t not in targets)
+                        if targets:
+                            self._add_alias(m.term, doc.id, targets)
+
+    def _add_alias(self, term: str, owner: str, targets: list[str]) -> None:
+        if not any(a.term == term and a.owner == owner for a in self.aliases):
+            self.aliases.append(_Alias(term, owner, targets))
+
+    def _borrowing(self, doc: Document) -> None:
+        """A document borrows the definitions of the documents it says it is subject to, or whose meanings it adopts."""
+        for info in self.clauses[ref_key(doc)]:
+            for raw in info.spacy_doc._.cg_precedence:
+                if raw.rule not in ("meaning-given-in", "scope-use-subject"):
+                    continue
+                span = raw.winner if raw.rule == "meaning-given-in" else raw.condition
+                if not isinstance(span, tuple):
+                    continue
+                for _, _, targets, words in self.name_matches(doc, info.clause.text, *span):
+                    for t in targets:
+                        if not t.startswith("group:") and t != doc.id:
+                            self.borrows[doc.id].add(t)
+                            self.results[ref_key(doc)].borrows_from.append(Reference(
+                                evidence=self._evidence(info, raw.start, raw.end, f"borrows-{raw.rule}"),
+                                target=self.target_for(t, doc, words)))
+
+    def _references(self, doc: Document) -> None:
+        out = self.results[ref_key(doc)]
+        for info in self.clauses[ref_key(doc)]:
+            text = info.clause.text
+            raws: list[RawRef] = info.spacy_doc._.cg_references
+            # a run-in heading names the clause, it does not cite anything ("Privacy Policy. We process ...")
+            taken = [(0, len(info.clause.heading))] if info.clause.heading and text.startswith(info.clause.heading) else []
+            for raw in raws:
+                if raw.kind in ("section", "exhibit"):
+                    owner_doc = doc
+                    if raw.owner:
+                        owner_start = text.rfind(raw.owner, raw.start, raw.end)
+                        named = self.name_matches(doc, text, owner_start, owner_start + len(raw.owner))
+                        docs = [t for _, _, ts, _ in named for t in ts if not t.startswith("group:")]
+                        if docs:
+                            owner_doc = self.version_of(docs[0], doc)
+                    for number in raw.numbers:
+                        target = self.section_target(owner_doc, number, raw.kind, info, text[raw.start: raw.end])
+                        out.references.append(Reference(evidence=self._evidence(info, raw.start, raw.end, f"reference-{raw.rule}"),
+                                                        target=target))
+                    taken.append((raw.start, raw.end))
+            for raw in raws:
+                if raw.kind == "external":
+                    out.references.append(Reference(
+                        evidence=self._evidence(info, raw.start, raw.end, f"reference-{raw.rule}"),
+                        target=Target(kind=TargetKind.EXTERNAL, name=raw.name, text=text[raw.start: raw.end])))
+                    taken.append((raw.start, raw.end))
+            for m in info.spacy_doc._.cg_definitions:
+                if m.meaning_source and not self.name_matches(doc, m.meaning_source):
+                    source = re.sub(r"^(?:the|applicable)\s+", "", m.meaning_source, flags=re.IGNORECASE) \
+                        if m.meaning_source.lower().startswith("the ") else m.meaning_source
+                    s = text.find(m.meaning_source)
+                    if s >= 0 and not any(r.evidence.clause == info.clause.key and r.target.name == source for r in out.references):
+                        out.references.append(Reference(
+                            evidence=self._evidence(info, s, s + len(m.meaning_source), "reference-meaning-source"),
+                            target=Target(kind=TargetKind.EXTERNAL, name=source, text=m.meaning_source)))
+                        taken.append((s, s + len(m.meaning_source)))
+            for s, e, targets, words in self.name_matches(doc, text, skip=taken):
+                self_ref = _SELF_DET.search(text[max(0, s - 8): s]) is not None
+                for t in targets:
+                    if t == doc.id:
+                        continue
+                    if t.startswith("group:") and self_ref and doc.id in self.catalog.group_members(t[6:]):
+                        continue
+                    out.references.append(Reference(evidence=self._evidence(info, s, e, "reference-document-name"),
+                                                    target=self.target_for(t, doc, words)))
+        out.references = self._dedupe(out.references)
+
+    @staticmethod
+    def _dedupe(refs: list[Reference]) -> list[Reference]:
+        """One reference per clause and target: the first words that make it."""
+        seen, out = set(), []
+        for r in refs:
+            t = r.target
+            key = (r.evidence.clause, t.kind, t.document.id if t.document else None, t.group, t.key, t.number, t.name)
+            if key not in seen:
+                seen.add(key)
+                out.append(r)
+        return out
+
+    def _resolve_span(self, info: _Clause, span: tuple[int, int]) -> list[Target]:
+        """Targets named by the words ``span`` of a clause: sections, documents, external sources."""
+        doc, text = info.doc, info.clause.text
+        s, e = span
+        words = text[s:e]
+        out: list[Target] = []
+        taken: list[tuple[int, int]] = []
+        for raw in find_structural_refs(words):
+            owner_doc = doc
+            if raw.owner:
+                named = self.name_matches(doc, raw.owner)
+                docs = [t for _, _, ts, _ in named for t in ts if not t.startswith("group:")]
+                if docs:
+                    owner_doc = self.version_of(docs[0], doc)
+            for number in raw.numbers:
+                out.append(self.section_target(owner_doc, number, raw.kind, info, words[raw.start: raw.end]))
+            taken.append((s + raw.start, s + raw.end))
+        for raw in find_external_refs(words, cites_sccs=False):
+            if raw.rule == "external-url":
+                continue
+            out.append(Target(kind=TargetKind.EXTERNAL, name=raw.name, text=words[raw.start: raw.end]))
+            taken.append((s + raw.start, s + raw.end))
+        for ms, me, targets, w in self.name_matches(doc, text, s, e, skip=taken):
+            for t in targets:
+                tgt = self.target_for(t, doc, w)
+                if not any(x.kind == tgt.kind and x.document == tgt.document and x.group == tgt.group for x in out):
+                    out.append(tgt)
+        if not out and re.search(r"\bin\s+writing\b|\bwritten\s+agreement\b", words, re.IGNORECASE):
+            out.append(Target(kind=TargetKind.EXTERNAL, name="separate written agreement", text=words))
+        if not out and re.search(r"\bPartner\s+Terms\b", words):
+            out.append(Target(kind=TargetKind.EXTERNAL, name="Partner Terms", text=words))
+        return out
+
+    def _self_target(self, info: _Clause, role: str, text: str) -> Target:
+        if role == SELF_DOC:
+            return Target(kind=TargetKind.DOCUMENT, document=info.doc.ref, text=text)
+        if role == SELF_SECTION and info.section is not None:
+            return Target(kind=TargetKind.SECTION, document=info.doc.ref, key=info.section.key,
+                          number=info.section.number, text=text)
+        return Target(kind=TargetKind.CLAUSE, document=info.doc.ref, key=info.clause.key, text=text)
+
+    def _precedence(self, doc: Document) -> None:
+        out = self.results[ref_key(doc)]
+        for info in self.clauses[ref_key(doc)]:
+            text = info.clause.text
+            for raw in info.spacy_doc._.cg_precedence:
+                out.precedence.extend(self._statements(info, raw, text))
+
+    def _condition(self, info: _Clause, span: tuple[int, int] | None) -> Condition | None:
+        if span is None:
+            return None
+        s, e = span
+        words = info.clause.text[s:e]
+        return Condition(text=words, start=info.clause.start + s, end=info.clause.start + e, **read_condition(words))
+
+    def _statements(self, info: _Clause, raw: RawPrecedence, text: str) -> list[Precedence]:
+        words = text[raw.start: raw.end]
+        if raw.kind is PrecedenceKind.SCOPE:
+            winner_words = text[raw.winner[0]: raw.winner[1]] if isinstance(raw.winner, tuple) else ""
+            if raw.winner == SELF_CLAUSE:
+                winners = [self._self_target(info, SELF_CLAUSE, words)]
+            elif re.match(r"(?i)this\s+section\b", winner_words):
+                number = re.search(r"\d+(?:\.\d+)*", winner_words)
+                winners = [self.section_target(info.doc, number.group(), "section", info, winner_words)] if number \
+                    else [self._self_target(info, SELF_SECTION, winner_words)]
+            else:
+                winners = [t for t in self._resolve_span(info, raw.winner) if t.kind is TargetKind.DOCUMENT] \
+                    if isinstance(raw.winner, tuple) else []
+                winners = winners or [self._self_target(info, SELF_DOC, winner_words)]
+            scope_words = text[raw.scope[0]: raw.scope[1]] if raw.scope else None
+            condition = self._condition(info, raw.scope)
+            if raw.condition:
+                condition = self._condition(info, raw.condition)
+            return [Precedence(kind=raw.kind, winner=w, scope=scope_words, explicit=raw.explicit,
+                               evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition))
+                    for w in winners]
+        condition = self._condition(info, raw.condition)
+        winners = self._role_targets(info, raw.winner, words)
+        if raw.alternatives:
+            parties = [t for span in raw.alternatives for t in self._resolve_span(info, span)]
+            losers = [p for p in parties if not any(_same(p, w) for w in winners)]
+        else:
+            losers = self._role_targets(info, raw.loser, words)
+        if raw.rule == "unless-otherwise" and not winners:
+            winners = [Target(kind=TargetKind.EXTERNAL, name="separate written agreement", text=words)] \
+                if "writing" in words.lower() else []
+        if raw.rule == "notwithstanding" and not losers:
+            losers = [self._self_target(info, SELF_DOC, words)]
+        statements = []
+        for w in winners:
+            for loser in losers or [None]:
+                if loser is not None and _same(w, loser):
+                    continue
+                if raw.kind is not PrecedenceKind.OVERRIDES and loser is not None and _within(loser, w):
+                    continue  # a text cannot yield to, hand over to or incorporate itself
+                statements.append(Precedence(kind=raw.kind, winner=w, loser=loser, explicit=raw.explicit,
+                                             evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition)))
+        return statements
+
+    def _role_targets(self, info: _Clause, role, words: str) -> list[Target]:
+        if role is None:
+            return []
+        if isinstance(role, str):
+            return [self._self_target(info, role, words)] if role.startswith("self-") else []
+        targets = self._resolve_span(info, role)
+        if not targets:
+            text = info.clause.text[role[0]: role[1]]
+            if re.match(r"(?i)(?:these|this)\s+(?:additional\s+)?(?:terms|agreement|policy|dpa)\b", text):
+                return [self._self_target(info, SELF_DOC, text)]
+        return targets
+
+    def _uses(self, doc: Document) -> None:
+        """Link each clause to the defined terms it uses, longest first, never inside the term's own definition."""
+        out = self.results[ref_key(doc)]
+        scope_docs = [doc] + [self.version_of(d, doc) for d in self._borrowed(doc.id)]
+        terms: dict[str, Document] = {}
+        for d in scope_docs:
+            for definition in self.results[ref_key(d)].definitions:
+                t = definition.term
+                if t.lower() in _PRONOUNS or (t[:1].islower() and " " not in t) or len(t) < 2:
+                    continue
+                terms.setdefault(t, d)
+        if not terms:
+            return
+        pattern = re.compile(r"(?<![\w“\"])(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?![\w”\"])")
+        for info in self.clauses[ref_key(doc)]:
+            quotes = [(m.start, m.end) for m in info.spacy_doc._.cg_definitions]
+            for m in pattern.finditer(info.clause.text):
+                if any(s <= m.start() < e for s, e in quotes):
+                    continue
+                term = m.group(0)
+                out.uses.append(TermUse(term=term, defined_in=terms[term].ref, clause=info.clause.key,
+                                        start=info.clause.start + m.start(), end=info.clause.start + m.end()))
+
+
+def _within(inner: Target, outer: Target) -> bool:
+    """Whether ``inner`` is ``outer`` or part of it (a clause or section of the same document)."""
+    if outer.kind is TargetKind.DOCUMENT and inner.document is not None:
+        return inner.document == outer.document
+    return _same(inner, outer)
+
+
+def _same(a: Target, b: Target) -> bool:
+    return a.kind == b.kind and a.document == b.document and a.group == b.group and a.key == b.key and a.name == b.name
+
+
+def extract_corpus(documents: list[Document]) -> dict[str, Extraction]:
+    """Extraction of every document, resolved within each publisher's documents."""
+    by_publisher: dict[str, list[Document]] = defaultdict(list)
+    for d in documents:
+        by_publisher[d.publisher.id].append(d)
+    results: dict[str, Extraction] = {}
+    for docs in by_publisher.values():
+        results.update(_Extractor(docs).run())
+    return results

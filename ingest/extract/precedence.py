@@ -1,0 +1,229 @@
+"""Precedence: which text wins, yields, hands over, incorporates or applies, read sentence by sentence.
+
+Each rule is a regex over one sentence (spaCy's sentencizer splits the clause; a lemma
+check skips sentences with no cue word). A rule names the roles of its groups: the
+winner and the loser are either this text (the clause, its section or its document) or
+the words of a group, which the extractor resolves to documents, sections or external
+sources with the reference rules.
+
+| rule               | kind          | winner / loser                         | example from the corpus |
+|--------------------|---------------|----------------------------------------|-------------------------|
+| conflict-governs   | prevails-over | named after "govern/prevail" / the other party | ``If these Terms conflict with any Additional Terms, the Additional Terms will govern for the applicable Service`` |
+| conflict-between   | prevails-over | named before "prevail" / the other party | ``In the event of any conflict between the terms of the DPA and this Agreement, the terms of the DPA shall prevail to the extent of such conflict`` |
+| prevails-over      | prevails-over | subject / object                       | ``these terms shall take precedence over any other terms`` |
+| order-of-precedence| prevails-over | earlier item / later item               | ``in the following order of precedence: (a) ..., (b) ...`` |
+| supersedes         | prevails-over | subject / object                        | ``These Terms supersede any prior agreements`` |
+| except-other-terms | prevails-over | the other terms / this document         | ``govern your use ... except where we expressly state that other terms apply`` |
+| listed-order       | prevails-over (implied) | earlier / later item           | ``the following terms apply to your use of the Services: (a) ..., (b) ..., (c) ... and (d) ...`` |
+| except-for         | overrides     | what is excepted / this clause          | ``EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”`` |
+| notwithstanding    | overrides     | this clause / what it sets aside        | ``Notwithstanding anything to the contrary in the Agreement, ...`` |
+| subject-to         | subject-to    | named / this clause                     | ``Subject to the Partner Terms, either party may terminate``; ``subject to Section 5 (Security) of the DPA`` |
+| unless-otherwise   | subject-to    | named (or a written agreement) / this clause | ``Unless otherwise stated in the Partner Terms, if you use our Services through a Partner``; ``Unless otherwise agreed in writing`` |
+| no-override        | subject-to    | named / this document                   | ``These Additional Terms do not override any mandatory local laws`` |
+| governed-by        | defers-to     | named / this clause                     | ``such processing shall be governed by our Data Processing Agreement`` |
+| in-accordance      | defers-to     | named documents / this clause            | ``We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy`` |
+| explains           | defers-to     | named / this clause                     | ``our Privacy Policy explains how we collect and use personal information`` |
+| execute            | defers-to     | named / this clause                     | ``you must ... (c) execute our Data Processing Agreement`` |
+| law-governs        | defers-to     | the law / this document                 | ``the laws of France will govern all disputes arising out of or relating to these Terms`` |
+| meaning-given-in   | defers-to     | named / this document                   | ``capitalized terms ... shall have the meaning given in the Agreement`` |
+| incorporated-in    | incorporates  | named container / the named (or this) text | ``The Data Processing Addendum (DPA) is incorporated in the Agreement by reference`` |
+| hereby-incorporated| incorporates  | this document / named                   | ``Module 4 (Processor-to-Controller) of the SCCs which is hereby incorporated`` |
+| including          | incorporates  | named whole / named parts               | ``these Terms, including our Usage Policy and any applicable Additional Terms, constitute the entire agreement`` |
+| scope-applies      | scope         | this document or section / the condition | ``This DPA only applies if Customer is a business entity``; ``These Additional Terms apply to any natural person residing in the European Union`` |
+| scope-governs      | scope         | this document / what it governs          | ``These Terms of Service (these “Terms”) govern your use of La Plateforme, Le Chat ...`` |
+| scope-use-subject  | scope         | this document / the use it covers        | ``Your use of La Plateforme is subject to our Terms of Service and these Additional Terms for La Plateforme`` |
+| scope-if           | scope         | this clause / its condition               | ``If you are using La Plateforme without a paid subscription, we use Your Data to ...`` |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from clausegraph.ontology.edges import PrecedenceKind
+
+__all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_precedence", "CUE_LEMMAS"]
+
+CUE_LEMMAS = frozenset(
+    "govern prevail control precedence supersede override notwithstanding except subject unless accordance "
+    "explain execute incorporate include apply conflict inconsistency meaning order".split()
+)
+
+# Roles: "self-document", "self-section", "self-clause", or the name of a regex group to resolve.
+SELF_DOC, SELF_SECTION, SELF_CLAUSE = "self-document", "self-section", "self-clause"
+
+
+@dataclass(frozen=True)
+class PrecedenceRule:
+    name: str
+    kind: PrecedenceKind
+    pattern: re.Pattern[str]
+    winner: str
+    loser: str | None
+    example: str
+    explicit: bool = True
+    condition: str | None = None  # group holding the condition words
+    scope: str | None = None  # group holding what a scope statement covers
+    excludes: tuple[str, ...] = ()  # less specific rules this one silences in the same sentence
+
+
+def _rx(p: str) -> re.Pattern[str]:
+    return re.compile(p, re.IGNORECASE)
+
+
+_NP = r"[^,;:.]{2,120}?"
+_VERB_WIN = r"(?:will|shall|should|must)\s+(?:govern|prevail|control|apply|take\s+precedence)"
+
+PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
+    PrecedenceRule("conflict-governs", PrecedenceKind.PREVAILS_OVER,
+                   _rx(rf"(?P<cond>\bif\s+(?P<a>{_NP})\s+(?:conflicts?|is\s+inconsistent)\s+with\s+(?P<b>{_NP})),\s+(?P<w>{_NP})\s+{_VERB_WIN}(?P<cond2>\s+(?:for|to\s+the\s+extent)[^.;]*)?"),
+                   "w", "a|b", "If these Terms conflict with any Additional Terms, the Additional Terms will govern for the applicable Service",
+                   condition="cond"),
+    PrecedenceRule("conflict-between", PrecedenceKind.PREVAILS_OVER,
+                   _rx(rf"(?P<cond>\bin\s+(?:the\s+)?(?:event|case)\s+of\s+(?:any\s+)?(?:conflict|inconsistency|discrepancy)(?:\s+or\s+(?:conflict|inconsistency))?\s+between\s+(?P<a>{_NP})\s+and\s+(?P<b>{_NP})),\s+(?P<w>{_NP})\s+{_VERB_WIN}(?P<cond2>\s+(?:to\s+the\s+extent|for)[^.;]*)?"),
+                   "w", "a|b", "In the event of any conflict between the terms of the DPA and this Agreement, the terms of the DPA shall prevail to the extent of such conflict",
+                   condition="cond"),
+    PrecedenceRule("prevails-over", PrecedenceKind.PREVAILS_OVER,
+                   _rx(rf"(?P<w>{_NP})\s+(?:will|shall)\s+(?:prevail|take\s+precedence|control)\s+over\s+(?P<l>[^.;]{{2,120}})"),
+                   "w", "l", "these Terms shall take precedence over any other terms"),
+    PrecedenceRule("supersedes", PrecedenceKind.PREVAILS_OVER,
+                   _rx(rf"(?P<w>{_NP})\s+(?:supersedes?|replaces?)\s+(?P<l>(?:any|all)\s+(?:prior|previous|earlier)[^.;]{{2,120}})"),
+                   "w", "l", "These Terms supersede any prior agreements"),
+    PrecedenceRule("except-other-terms", PrecedenceKind.PREVAILS_OVER,
+                   _rx(r"\bexcept\s+(?P<cond>where\s+(?:we\s+)?(?:expressly\s+)?(?:state|provide|say)\s+that\s+other\s+terms\s+apply)(?P<w>[^.;]{0,120})"),
+                   "w", SELF_DOC, "except where we expressly state that other terms apply (we refer to those other terms as “Additional Terms”)",
+                   condition="cond"),
+    PrecedenceRule("except-for", PrecedenceKind.OVERRIDES,
+                   _rx(r"\b(?:except\s+for|other\s+than|save\s+for)\s+(?P<w>[^,;]{2,120}?\b(?:section|sections|clause|exhibit)\s+\d+[^,;]{0,60})"),
+                   "w", SELF_CLAUSE, "EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”"),
+    PrecedenceRule("notwithstanding", PrecedenceKind.OVERRIDES,
+                   _rx(r"\bnotwithstanding\s+(?P<l>[^,;]{2,160})"),
+                   SELF_CLAUSE, "l", "Notwithstanding anything to the contrary in the Agreement"),
+    PrecedenceRule("no-override", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"\b(?:do|does|shall|will)\s+not\s+(?:override|limit|affect|exclude)\s+(?P<w>(?:any\s+)?(?:mandatory|statutory|non-waivable)[^.;]{0,80})"),
+                   "w", SELF_DOC, "These Additional Terms do not override any mandatory local laws regarding your cancellation rights"),
+    PrecedenceRule("unless-otherwise", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"(?P<cond>\bunless\s+otherwise\s+(?P<how>agreed\s+in\s+writing|agreed|stated|provided|specified|set\s+out)(?:\s+(?:in|by|between)\s+(?P<w>[^,.;]{2,100}))?)"),
+                   "w", SELF_CLAUSE, "Unless otherwise stated in the Partner Terms, if you use our Services through a Partner", condition="cond"),
+    PrecedenceRule("subject-to", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"(?<!use of )(?<!payment for any services )\b(?:is\s+|are\s+|shall\s+be\s+|will\s+be\s+|remain\s+)?subject\s+to\s+(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)[^,.;]{2,140})"),
+                   "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
+    PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
+                   _rx(r"(?P<cond>[^.;]{0,80}?)\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+by\s+(?P<w>[^.;]{2,120})"),
+                   "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat", condition="cond"),
+    PrecedenceRule("in-accordance", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\b(?:use|store|process|processes|processed|retain|collect)\b[^.;]{0,60}?\bin\s+accordance\s+with\s+(?P<w>[^.;]{2,160})"),
+                   "w", SELF_CLAUSE, "We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy"),
+    PrecedenceRule("explains", PrecedenceKind.DEFERS_TO,
+                   _rx(r"(?P<w>\b(?:our|the)\s+[A-Z][\w ]{2,60}?)\s+(?:explains|describes|sets\s+out|details)\s+(?P<cond>how\s+[^.;]{2,120})"),
+                   "w", SELF_CLAUSE, "our Privacy Policy explains how we collect and use personal information", condition="cond"),
+    PrecedenceRule("execute", PrecedenceKind.DEFERS_TO,
+                   _rx(r"(?P<cond>\bif\s+you\s+[^,]{2,160}?)\s+you\s+must\b[^.]{0,200}?\b(?:execute|sign|enter\s+into|accept)\s+(?P<w>(?:our|the)\s+[^.;,]{2,80})"),
+                   "w", SELF_CLAUSE, "If you use the Services to process personal data on behalf of your business you must ... (c) execute our Data Processing Agreement",
+                   condition="cond"),
+    PrecedenceRule("law-governs", PrecedenceKind.DEFERS_TO,
+                   _rx(r"(?P<cond>\b(?:unless|if)\s+you\s+are\s+located\s+in\s+[^,]{2,60},\s+)?(?P<w>(?:the\s+)?(?:laws?\s+of\s+[A-Z][\w ]{1,30}?|[A-Z][a-z]+\s+law))\s+(?:will|shall)\s+govern\b"),
+                   "w", SELF_DOC, "Unless you are located in the United States, the laws of France will govern all disputes", condition="cond"),
+    PrecedenceRule("meaning-given-in", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\bcapitali[sz]ed\s+terms?\b[^.;]{0,80}?\bhave\s+the\s+meanings?\s+(?:given|set\s+(?:out|forth)|ascribed)(?:\s+to\s+them)?\s+in\s+(?P<w>[^.;]{2,80})"),
+                   "w", SELF_DOC, "Capitalized terms not defined herein shall have the meaning given in the Agreement"),
+    PrecedenceRule("incorporated-in", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?P<l>[^.;]{2,120}?)\s+(?:is|are)\s+(?:hereby\s+)?incorporated\s+(?:in|into|to)\s+(?P<w>(?:the|this|these|our)\s+[^.;,]{2,60}?)(?:\s+by\s+reference|\s+and\b|[.;,])"),
+                   "w", "l", "The Data Processing Addendum (DPA) is incorporated in the Agreement by reference"),
+    PrecedenceRule("hereby-incorporated", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?P<l>[^.;]{2,160}?)\s+which\s+(?:[^.;]{0,160}?\s+and\s+)?(?:is|are)\s+hereby\s+incorporated\b"),
+                   SELF_DOC, "l", "conclude Module 4 (Processor-to-Controller) of the SCCs which is hereby incorporated and completed as follows"),
+    PrecedenceRule("including", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?=[^.;]*\b(?:agree|agreeing|constitutes?|entire\s+agreement|forms?\s+(?:an\s+integral\s+)?part)\b)"
+                       r"[^.;]*?(?P<w>\b(?:these|this|the)\s+[A-Z]\w*(?:\s+of\s+Service)?)\s*(?:\(|,)\s*including\s+(?P<l>(?:all\s+|any\s+)?[^()]{2,120}?)(?:\)|,\s+(?:constitute|form|make\s+up))"),
+                   "w", "l", "these Terms, including our Usage Policy and any applicable Additional Terms, constitute the entire agreement"),
+    PrecedenceRule("scope-applies", PrecedenceKind.SCOPE,
+                   _rx(r"^(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,5}(?:\s+\d+(?:\s*\([^)]*\))?)?)\s+(?:only\s+)?appl(?:y|ies)\s+(?P<scope>(?:only\s+)?(?:to|if|when|where)\s+[^.;]{2,200})"),
+                   "w", None, "This DPA only applies if Customer is a business entity", scope="scope"),
+    PrecedenceRule("scope-governs", PrecedenceKind.SCOPE,
+                   _rx(r"^(?P<w>(?:these|this)\s+[^.;]{2,80}?)\s+(?:govern|governs)\s+(?P<scope>your\s+(?:use|access)[^.;]{2,300}?)(?:,\s+except\b|[.;]|$)"),
+                   "w", None, "These Terms of Service (these “Terms”) govern your use of La Plateforme, Le Chat, and the other websites ...",
+                   scope="scope"),
+    PrecedenceRule("scope-use-subject", PrecedenceKind.SCOPE,
+                   _rx(r"^(?P<scope>your\s+(?:use\s+of|payment\s+for)\s+[^.;]{2,80}?)\s+is\s+subject\s+to\s+(?P<cond>[^.;]{2,120}?)\s+and\s+(?P<w>these\s+[^.;]{2,80})"),
+                   "w", None, "Your use of La Plateforme is subject to our Terms of Service and these Additional Terms for La Plateforme",
+                   scope="scope", condition="cond", excludes=("subject-to",)),
+    PrecedenceRule("scope-if", PrecedenceKind.SCOPE,
+                   _rx(r"^(?:\([a-z]\)\s+|-\s+)?(?:[A-Z][\w ]{0,40}\.\s+)?(?P<scope>(?:if|when|where)\s+you\s+(?:are\s+|use\s+|have\s+|access\s+|purchase\s+)[^,.;]{2,160})"),
+                   SELF_CLAUSE, None, "If you are using La Plateforme without a paid subscription, we use Your Data to ...", scope="scope"),
+)
+
+_LISTED = re.compile(
+    r"the\s+following\s+terms\s+apply\s+to\s+your\s+use\s+of\s+[^:]{2,60}:\s*(?P<items>(?:\([a-z]\)\s*[^()]+?){2,})[.]?$",
+    re.IGNORECASE,
+)
+_ORDER = re.compile(r"\border\s+of\s+precedence\b[^:]{0,40}:?\s*(?P<items>.+)$", re.IGNORECASE)
+_ITEM = re.compile(r"\(([a-z]|[ivx]+|\d+)\)\s*(?P<text>[^()]+?)(?=\s*(?:,|;)?\s*(?:and|or)?\s*\((?:[a-z]|[ivx]+|\d+)\)|[.]?$)")
+
+
+@dataclass
+class RawPrecedence:
+    kind: PrecedenceKind
+    rule: str
+    start: int  # the words, in the clause text
+    end: int
+    winner: str | tuple[int, int]  # a self role, or the span of words naming it
+    loser: str | tuple[int, int] | None
+    explicit: bool = True
+    condition: tuple[int, int] | None = None
+    scope: tuple[int, int] | None = None
+    alternatives: list[tuple[int, int]] = field(default_factory=list)  # "a|b": the parties of a conflict
+
+
+def _span(m: re.Match[str], group: str | None, offset: int) -> tuple[int, int] | None:
+    if not group or m.group(group) is None:
+        return None
+    s, e = m.span(group)
+    # trim spaces and a leading "the terms of"
+    text = m.string[s:e]
+    s += len(text) - len(text.lstrip())
+    e -= len(text) - len(text.rstrip())
+    return (s + offset, e + offset) if e > s else None
+
+
+def _role(m: re.Match[str], role: str | None, offset: int):
+    if role is None or role.startswith("self-"):
+        return role
+    if "|" in role:
+        return role
+    return _span(m, role, offset)
+
+
+def find_precedence(doc) -> list[RawPrecedence]:
+    """Precedence statements in a spaCy Doc of one clause."""
+    found: list[RawPrecedence] = []
+    for sent in doc.sents:
+        lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+        text = sent.text
+        offset = sent.start_char
+        if lemmas & CUE_LEMMAS or re.search(r"\b(?:if|when|where)\s+you\b", text, re.IGNORECASE):
+            matches = [(rule, m) for rule in PRECEDENCE_RULES for m in rule.pattern.finditer(text)]
+            silenced = {name for rule, _ in matches for name in rule.excludes}
+            for rule, m in matches:
+                if rule.name in silenced:
+                    continue
+                if True:
+                    raw = RawPrecedence(rule.kind, rule.name, m.start() + offset, m.end() + offset,
+                                        _role(m, rule.winner, offset), _role(m, rule.loser, offset), rule.explicit,
+                                        _span(m, rule.condition, offset) or _span(m, "cond2", offset)
+                                        if rule.condition or "cond2" in rule.pattern.groupindex else None,
+                                        _span(m, rule.scope, offset))
+                    if rule.loser == "a|b":
+                        raw.alternatives = [x for x in (_span(m, "a", offset), _span(m, "b", offset)) if x]
+                    found.append(raw)
+        for pattern, name in ((_LISTED, "listed-order"), (_ORDER, "order-of-precedence")):
+            m = pattern.search(text)
+            if m:
+                items = [(offset + im.start("text"), offset + im.end("text"))
+                         for im in _ITEM.finditer(m.group("items"), 0) if im.group("text").strip()]
+                base = m.start("items")
+                items = [(s + base, e + base) for s, e in items]
+                for (ws, we), (ls, le) in zip(items, items[1:]):
+                    found.append(RawPrecedence(PrecedenceKind.PREVAILS_OVER, name, m.start() + offset, m.end() + offset,
+                                               (ws, we), (ls, le), explicit=(name == "order-of-precedence")))
+    return found

@@ -1,0 +1,88 @@
+"""Cross-references: sections and exhibits, documents by name or alias, external sources.
+
+| rule          | produces                          | example from the corpus                                  |
+|---------------|-----------------------------------|----------------------------------------------------------|
+| section       | section (or several), resolved in the owner document | ``Sections 2.1 (License) and 7.5 (Effects of Termination)``; ``Section 9 of this DPA`` |
+| exhibit       | the exhibit section               | ``Exhibit 1 and 2 to this DPA``                          |
+| scc-clause    | external "SCCs Clause N" where the clause or its parent cites the SCCs | ``The governing law in Clause 17 is the law of France`` |
+| document-name | document, group or alias          | ``our Usage Policy``; ``any applicable Additional Terms``; ``the Agreement`` |
+| external-*    | external source (catalog.EXTERNAL_RULES) | ``Article 32 of the GDPR``; ``To the extent permitted by applicable law`` |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from clausegraph.ingest.extract.catalog import EXTERNAL_RULES
+
+__all__ = ["SECTION_REF", "SCC_CLAUSE", "RawRef", "find_structural_refs", "find_external_refs", "parse_numbers"]
+
+SECTION_REF = re.compile(
+    r"(?i:\b(?P<det>this|these|the)\s+)?\b(?P<kw>[Ss]ections?|SECTIONS?|[Ee]xhibits?|EXHIBITS?)\s+"
+    r"(?P<list>(?:\d+(?:\.\d+)*)(?:\s*\([^()]{1,80}\))?(?:\s*(?:,|and|or|&)\s*(?:\d+(?:\.\d+)*)(?:\s*\([^()]{1,80}\))?)*)"
+    r"(?:\s+(?:of|to|in)\s+(?P<owner>(?:this|the|these|our)\s+[A-Z][\w-]*(?:\s+(?:of\s+)?[A-Z][\w-]*){0,4}))?"
+)
+SCC_CLAUSE = re.compile(r"\bClauses?\s+(\d{1,2}(?:\([a-z]\))?)")
+_NUMBER = re.compile(r"(\d+(?:\.\d+)*)")
+
+
+@dataclass
+class RawRef:
+    kind: str  # section | exhibit | external
+    start: int
+    end: int
+    rule: str
+    numbers: tuple[str, ...] = ()
+    owner: str | None = None  # words naming the document that holds the section: "this DPA"
+    name: str | None = None  # external source name
+
+
+def parse_numbers(listing: str) -> tuple[str, ...]:
+    """'2.1 (License) and 7.5 (Effects of Termination)' -> ('2.1', '7.5')."""
+    without_titles = re.sub(r"\([^()]*\)", " ", listing)
+    return tuple(_NUMBER.findall(without_titles))
+
+
+def find_structural_refs(text: str) -> list[RawRef]:
+    refs = []
+    for m in SECTION_REF.finditer(text):
+        kind = "exhibit" if m.group("kw").lower().startswith("exhibit") else "section"
+        refs.append(RawRef(kind, m.start(), m.end(), kind, parse_numbers(m.group("list")), owner=m.group("owner")))
+    return refs
+
+
+def _canonical(rule, m: re.Match[str]) -> list[str]:
+    groups = [m.group(0)] + [g for g in m.groups()]
+    if rule.name == "scc-annex":
+        return [f"SCCs Annex {a}" for a in m.groups() if a]
+    if rule.name == "scc-module" and not m.group(2):
+        return [f"SCCs Module {m.group(1)}"]
+    if rule.name == "eu-regulation" and m.group(1) == "2016/679":
+        return ["GDPR"]
+    name = rule.canonical
+    for i, g in enumerate(groups):
+        name = name.replace("{" + str(i) + "}", g or "")
+    if rule.name == "place-law" and m.group(1) == "French":
+        name = "laws of France"
+    if rule.name == "own-policy" and m.group("url"):
+        name = f"{name} ({m.group('url')})"
+    return [" ".join(name.split())]
+
+
+def find_external_refs(text: str, *, cites_sccs: bool) -> list[RawRef]:
+    """External sources in ``text``; an instrument inside a longer citation is not counted twice."""
+    refs: list[RawRef] = []
+    taken: list[tuple[int, int]] = []
+    for rule in EXTERNAL_RULES:
+        for m in rule.pattern.finditer(text):
+            if not rule.inside and any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            for name in _canonical(rule, m):
+                refs.append(RawRef("external", m.start(), m.end(), f"external-{rule.name}", name=name))
+            taken.append((m.start(), m.end()))
+    if cites_sccs:
+        for m in SCC_CLAUSE.finditer(text):
+            if not any(s <= m.start() < e for s, e in taken):
+                refs.append(RawRef("external", m.start(), m.end(), "scc-clause", name=f"SCCs Clause {m.group(1)}"))
+    return sorted(refs, key=lambda r: r.start)
