@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from itertools import chain
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -15,12 +16,14 @@ import pyoxigraph as ox
 from platformdirs import user_data_dir
 from pydantic import BaseModel
 
+from clausegraph.graph.edges import extraction_quads
 from clausegraph.graph.export import ExportFormat, export_dataset
 from clausegraph.graph.rdf import content_hash, document_quads, source_quads, succession_graph, succession_quads
 from clausegraph.graph.sparql import QueryResult, run_query
 from clausegraph.graph.store import MEMORY, Store
 from clausegraph.graph.validate import ValidationReport, validate_store
 from clausegraph.ingest import bundled_corpus, iter_inputs
+from clausegraph.ingest.extract import extract_corpus, group_members, ref_key
 from clausegraph.ontology import iris
 from clausegraph.ontology.models import Page, Succession
 from clausegraph.queries.named import named_queries, resolve_query
@@ -81,28 +84,41 @@ class KnowledgeGraph:
         started = time.perf_counter()
         paths = list(paths) if paths is not None else bundled_corpus()
         report = IngestReport()
+        pages: list[Page] = []
         successions: dict[str, list[ox.Quad]] = {}
+        for item in iter_inputs(paths, publisher=publisher, progress=progress):
+            if isinstance(item, Succession):
+                report.successions += 1
+                successions.setdefault(succession_graph(item), []).extend(succession_quads(item))
+            else:
+                pages.append(item)
+        documents = [doc for page in pages for doc in page.documents]
+        if progress:
+            progress(f"reading definitions, references and precedence in {len(documents)} documents")
+        extractions = extract_corpus(documents)
+        members = {
+            pub: {group: [iris.document_iri(d.publisher.id, d.id, d.version) for d in docs] for group, docs in groups.items()}
+            for pub, groups in group_members(documents).items()
+        }
         with self._store.write() as writer:
-            for item in iter_inputs(paths, publisher=publisher, progress=progress):
-                if isinstance(item, Succession):
-                    report.successions += 1
-                    successions.setdefault(succession_graph(item), []).extend(succession_quads(item))
-                    continue
-                assert isinstance(item, Page)
+            for page in pages:
                 report.sources += 1
                 # a source graph is content-addressed: the same text read under another name or
                 # origin (an archive recording it twice) adds that name, it does not replace the graph
-                missing = [q for q in source_quads(item) if not writer.contains(q)]
+                missing = [q for q in source_quads(page) if not writer.contains(q)]
                 if missing:
                     writer.add(missing)
-                for doc in item.documents:
+                for doc in page.documents:
                     report.documents += 1
+                    extraction = extractions[ref_key(doc)]
+                    digest = content_hash(doc, extraction.model_dump_json())
                     graph = iris.document_iri(doc.publisher.id, doc.id, doc.version)
                     old = writer.graph_hash(graph)
-                    if old == content_hash(doc):
+                    if old == digest:
                         report.unchanged += 1
                         continue
-                    writer.replace_graph(graph, document_quads(doc))
+                    writer.replace_graph(graph, chain(document_quads(doc, digest),
+                                                      extraction_quads(extraction, group_members=members.get(doc.publisher.id))))
                     if old is None:
                         report.added += 1
                     else:

@@ -54,13 +54,13 @@ def _str(value: str) -> Literal:
     return Literal(value)
 
 
-def content_hash(doc: Document) -> str:
-    """sha256 of the document's model: the same text parsed the same way gives the same hash."""
-    payload = MAPPING_VERSION + "\n" + doc.model_dump_json()
+def content_hash(doc: Document, extra: str = "") -> str:
+    """sha256 of the document's model (and ``extra``, its edges): the same text read the same way gives the same hash."""
+    payload = MAPPING_VERSION + "\n" + doc.model_dump_json() + "\n" + extra
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def document_quads(doc: Document) -> Iterator[Quad]:
+def document_quads(doc: Document, content: str | None = None) -> Iterator[Quad]:
     """Every quad of one document version, in its own named graph."""
     pub, did, ver = doc.publisher.id, doc.id, doc.version
     g = NamedNode(iris.document_iri(pub, did, ver))
@@ -95,7 +95,7 @@ def document_quads(doc: Document) -> Iterator[Quad]:
     yield q(src, _A, _cg("SourceText"))
     yield q(d, _cg("startOffset"), _int(doc.start))
     yield q(d, _cg("endOffset"), _int(doc.end))
-    yield q(d, _cg("contentHash"), _str(content_hash(doc)))
+    yield q(d, _cg("contentHash"), _str(content or content_hash(doc)))
 
     def walk(nodes, parent: NamedNode) -> Iterator[Quad]:
         for node in nodes:

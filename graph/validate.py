@@ -9,6 +9,7 @@ import rdflib
 from pyshacl import validate as shacl_validate
 
 from clausegraph.ontology import ontology_ttl, shapes_ttl
+from clausegraph.ontology.errors import GraphError
 
 __all__ = ["Violation", "ValidationReport", "validate_store"]
 
@@ -38,7 +39,9 @@ def validate_store(store: ox.Store | None) -> ValidationReport:
         data.parse(data=nt.decode("utf-8"), format="nt")
     shapes = rdflib.Graph().parse(data=shapes_ttl(), format="turtle")
     ont = rdflib.Graph().parse(data=ontology_ttl(), format="turtle")
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=ont, inference="none", advanced=True)
+    conforms, report, text = shacl_validate(data, shacl_graph=shapes, ont_graph=ont, inference="none", advanced=True)
+    if not isinstance(report, rdflib.Graph):  # pyshacl could not run the shapes at all
+        raise GraphError(f"SHACL validation could not run: {report}")
     violations = []
     for result in report.subjects(rdflib.RDF.type, rdflib.URIRef(_SH + "ValidationResult")):
         def one(p):

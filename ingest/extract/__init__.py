@@ -34,7 +34,7 @@ from clausegraph.ontology.edges import (
 )
 from clausegraph.ontology.models import Clause, Document, Section
 
-__all__ = ["extract_corpus", "ref_key"]
+__all__ = ["extract_corpus", "ref_key", "group_members"]
 
 _SCC = re.compile(r"\bSCCs?\b|standard contractual clauses", re.IGNORECASE)
 _SELF_DET = re.compile(r"\b(?:these|this)\s+$", re.IGNORECASE)
@@ -107,6 +107,8 @@ class _Extractor:
         self.borrows: dict[str, set[str]] = defaultdict(set)  # doc id -> doc ids it borrows definitions from
         self.clauses: dict[str, list[_Clause]] = {}
         self.results: dict[str, Extraction] = {}
+        self._names_cache: dict[tuple, list] = {}
+        self._sections_cache: dict[str, list] = {}
 
     # ------------------------------------------------------------ resolution helpers
 
@@ -120,6 +122,13 @@ class _Extractor:
 
     def names_for(self, doc: Document) -> list[tuple[DocName, list[str]]]:
         """(name, targets) a document can use: titles, groups, its own and borrowed aliases; longest first."""
+        key = (doc.id, len(self.aliases), tuple(sorted(self._borrowed(doc.id))))
+        cached = self._names_cache.get(key)
+        if cached is None:
+            cached = self._names_cache[key] = self._names_for(doc)
+        return cached
+
+    def _names_for(self, doc: Document) -> list[tuple[DocName, list[str]]]:
         allowed = {doc.id} | self._borrowed(doc.id)
         out = [(n, [n.doc_id] if n.doc_id else [f"group:{n.group}"]) for n in self.catalog.names]
         for alias in self.aliases:
@@ -161,10 +170,13 @@ class _Extractor:
     def section_target(self, doc: Document, number: str, kind: str, context: _Clause | None, text: str) -> Target:
         if kind == "exhibit":
             key = f"exhibit-{number}"
-            hit = next((s for s, _ in _sections(doc) if s.key == key), None)
+            hit = next((s for s, _ in (self._sections_cache.get(ref_key(doc)) or _sections(doc)) if s.key == key), None)
             return Target(kind=TargetKind.SECTION, document=doc.ref, key=key, number=f"Exhibit {number}", text=text,
                           resolved=hit is not None)
-        candidates = [(s, parents) for s, parents in _sections(doc) if s.number == number]
+        sections = self._sections_cache.get(ref_key(doc))
+        if sections is None:
+            sections = self._sections_cache[ref_key(doc)] = _sections(doc)
+        candidates = [(s, parents) for s, parents in sections if s.number == number]
         if len(candidates) > 1 and context is not None and context.doc is doc and context.section is not None:
             own_appendix = context.section.key.split("/")[0] if "/" in context.section.key else None
             same = [c for c in candidates if (c[0].key.split("/")[0] if "/" in c[0].key else None) == own_appendix]
@@ -472,3 +484,17 @@ def extract_corpus(documents: list[Document]) -> dict[str, Extraction]:
     for docs in by_publisher.values():
         results.update(_Extractor(docs).run())
     return results
+
+
+def group_members(documents: list[Document]) -> dict[str, dict[str, list[Document]]]:
+    """publisher -> group slug -> member documents ("additional-terms" -> every "Additional Terms for ...")."""
+    out: dict[str, dict[str, list[Document]]] = defaultdict(lambda: defaultdict(list))
+    by_publisher: dict[str, list[Document]] = defaultdict(list)
+    for d in documents:
+        by_publisher[d.publisher.id].append(d)
+    for pub, docs in by_publisher.items():
+        catalog = Catalog.build(docs)
+        for name in catalog.names:
+            if name.group:
+                out[pub][name.group] = [d for d in docs if d.id in catalog.group_members(name.group)]
+    return out
