@@ -27,7 +27,8 @@ from pydantic import BaseModel
 
 from clausegraph.ontology.errors import QueryError
 
-__all__ = ["Score", "ExtractionReport", "evaluate_extraction", "load_gold", "normalize_name"]
+__all__ = ["Score", "ExtractionReport", "evaluate_extraction", "load_gold", "normalize_name", "graph_records",
+           "render_report"]
 
 GROUP_LABELS = {"additional-terms": "additional-terms"}
 
@@ -184,3 +185,72 @@ def evaluate_extraction(pred: dict[str, list[dict]], gold: dict[str, list[dict]]
         if kind == "definitions" and total.matched:
             kind_acc[kind] = kinds_right / total.matched
     return ExtractionReport(scores=scores, by_document=dict(by_doc), missed=missed, spurious=spurious, kind_accuracy=kind_acc)
+
+
+_KINDS = {
+    "prevailsOver": "prevails-over", "overrides": "overrides", "constrains": "subject-to",
+    "governsFor": "defers-to", "incorporates": "incorporates", "hasScope": "scope",
+}
+_TYPES = {"Document": "document", "Section": "section", "Clause": "clause", "DocumentGroup": "group",
+          "ExternalSource": "external", "UnresolvedTarget": "unresolved", "Scope": "scope"}
+
+
+def _eval_query(name: str) -> str:
+    from importlib.resources import files
+
+    return files(__name__.rpartition(".")[0]).joinpath("eval", f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _describe_nodes(run) -> dict[str, dict]:
+    nodes: dict[str, dict] = {}
+    for r in run(_eval_query("nodes")):
+        kind = _TYPES.get((r.get("type") or "").rsplit("#", 1)[-1], "unresolved")
+        node = nodes.setdefault(r["n"], {"kind": kind, "doc": None, "group": None, "number": None,
+                                          "clause_text": None, "name": None, "iri": r["n"]})
+        node["doc"] = node["doc"] or r.get("doc")
+        node["number"] = node["number"] or r.get("number")
+        if kind == "clause":
+            node["clause_text"] = r.get("text")
+        if kind == "external":
+            node["name"] = r.get("label")
+        if kind == "group":
+            node["group"] = r["n"].rsplit("/", 1)[-1]
+    return nodes
+
+
+def graph_records(run) -> dict[str, list[dict]]:
+    """The edges of the graph as evaluation records; ``run(sparql)`` returns rows as dicts of strings."""
+    nodes = _describe_nodes(run)
+
+    def target(iri: str | None) -> dict | None:
+        node = nodes.get(iri) if iri else None
+        if node is None or node["kind"] == "scope":
+            return None
+        return node
+
+    defs = [dict(r) for r in run(_eval_query("definitions"))]
+    refs = [{"doc": r["doc"], "clause_text": r["clause_text"], "target": target(r["target"]) or {"kind": "unresolved"}}
+            for r in run(_eval_query("references"))]
+    prec = []
+    for r in run(_eval_query("precedence")):
+        kind = _KINDS.get(r["predicate"].rsplit("#", 1)[-1])
+        prec.append({"doc": r["doc"], "clause_text": r["clause_text"], "kind": kind, "rule": r["rule"],
+                     "explicit": r.get("explicit") != "false", "winner": target(r["w"]), "loser": target(r["l"])})
+    return {"definitions": defs, "references": refs, "precedence": prec}
+
+
+def render_report(report: ExtractionReport) -> str:
+    lines = ["edge kind      precision  recall   matched/predicted/gold"]
+    for kind, s in report.scores.items():
+        lines.append(f"{kind:14s} {s.precision:9.3f} {s.recall:7.3f}   {s.matched}/{s.predicted}/{s.gold}")
+    if "definitions" in report.kind_accuracy:
+        lines.append(f"definition kinds right: {report.kind_accuracy['definitions']:.3f}")
+    lines.append("")
+    lines.append("per document     " + "  ".join(f"{k:>22s}" for k in report.scores))
+    for doc, kinds in sorted(report.by_document.items()):
+        cells = []
+        for k in report.scores:
+            s = kinds.get(k)
+            cells.append(f"{'P %.2f R %.2f' % (s.precision, s.recall) if s and s.gold else '-':>22s}")
+        lines.append(f"{doc[:16]:16s} " + "  ".join(cells))
+    return "\n".join(lines)

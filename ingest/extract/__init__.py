@@ -233,7 +233,8 @@ class _Extractor:
             for info in self.clauses[ref_key(doc)]:
                 text = info.clause.text
                 for m in info.spacy_doc._.cg_definitions:
-                    before = text[max(0, m.words_start - 80): m.words_start].lower()
+                    # the document's own name right before the parenthesis: "These Terms of Service (these “Terms”)"
+                    before = text[max(0, m.words_start - 40): m.words_start].lower()
                     inner = text[m.words_start: m.words_end].lower()
                     if m.rule == "parenthetical" and (title_tail in " ".join(re.findall(r"[\w’']+", before))
                                                       or re.match(r"\((?:these|this)\b", inner)):
@@ -262,8 +263,9 @@ class _Extractor:
                 if not isinstance(span, tuple):
                     continue
                 for _, _, targets, words in self.name_matches(doc, info.clause.text, *span):
-                    for t in targets:
-                        if not t.startswith("group:") and t != doc.id:
+                    members = [m for t in targets if t.startswith("group:") for m in self.catalog.group_members(t[6:])]
+                    for t in [t for t in targets if not t.startswith("group:")] + members:
+                        if t != doc.id:
                             self.borrows[doc.id].add(t)
                             self.results[ref_key(doc)].borrows_from.append(Reference(
                                 evidence=self._evidence(info, raw.start, raw.end, f"borrows-{raw.rule}"),
