@@ -26,6 +26,8 @@ from clausegraph.ingest import bundled_corpus, iter_inputs
 from clausegraph.ingest.extract import extract_corpus, group_members, ref_key
 from clausegraph.ontology import iris
 from clausegraph.ontology.models import Page, Succession
+from clausegraph.queries.evaluate import ExtractionReport, evaluate_extraction, graph_records, load_gold
+from clausegraph.queries.lint import Finding, lint_graph
 from clausegraph.queries.named import named_queries, resolve_query
 
 __all__ = ["KnowledgeGraph", "IngestReport", "DocumentCount", "open_graph", "default_store_path"]
@@ -163,6 +165,15 @@ class KnowledgeGraph:
 
     def validate(self) -> ValidationReport:
         return validate_store(self._store.handle())
+
+    def lint(self) -> list[Finding]:
+        """The oddities of the documents in the graph (queries/lint.py)."""
+        return lint_graph(lambda sparql: self.query(sparql).values())
+
+    def evaluate_extraction(self, gold: str | os.PathLike) -> ExtractionReport:
+        """Precision and recall of the graph's edges against labelled files."""
+        labelled = load_gold(Path(gold))
+        return evaluate_extraction(graph_records(lambda sparql: self.query(sparql).values()), labelled)
 
     def export(self, fmt: ExportFormat | str) -> bytes:
         return export_dataset(self._store.handle(), ExportFormat(fmt))

@@ -33,6 +33,8 @@ _EXAMPLES = {
     "export": "examples:\n  clausegraph export --format trig -o corpus.trig\n  clausegraph export --format nquads | gzip > corpus.nq.gz",
     "stats": "examples:\n  clausegraph stats\n  clausegraph stats --json",
     "validate": "examples:\n  clausegraph validate\n  clausegraph validate --json",
+    "lint": "examples:\n  clausegraph lint\n  clausegraph lint --json | jq '.[] | select(.code == \"L002\")'",
+    "eval": "examples:\n  clausegraph eval extraction --gold ../shared/eval\n  clausegraph eval extraction --gold ../shared/eval --errors",
 }
 
 
@@ -85,6 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("validate", "Check the graph against the SHACL shapes of the ontology.")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("lint", "Report the oddities of the documents: unresolved references, wrong 'as defined in', undefined terms, "
+                    "terms defined twice, documents that end abruptly, ...")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("eval", "Measure the graph against labelled files: precision and recall per edge kind and per document.")
+    p.add_argument("what", choices=["extraction"], help="what to measure")
+    p.add_argument("--gold", required=True, metavar="PATH", help="folder of labelled files (definitions*.json, references*.json, precedence*.json)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--errors", action="store_true", help="also list what was missed and what was found but not labelled")
     return parser
 
 
@@ -211,12 +223,51 @@ def _cmd_validate(args) -> int:
     return 0 if report.conforms else 1
 
 
+def _cmd_lint(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    findings = kg.lint()
+    if args.json:
+        print(json.dumps([f.model_dump() for f in findings], indent=2, ensure_ascii=False))
+        return 0
+    console = _out()
+    for f in findings:
+        where = f"{f.document}" + (f" §{f.location}" if f.location else "")
+        console.print(f"[bold]{f.code}[/bold] {where}: {f.message}", markup=True, highlight=False)
+    _err().print(f"{len(findings)} findings")
+    return 0
+
+
+def _cmd_eval(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    report = kg.evaluate_extraction(args.gold)
+    if args.json:
+        payload = report.model_dump()
+        for kind, score in report.scores.items():
+            payload["scores"][kind] |= {"precision": score.precision, "recall": score.recall}
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    from clausegraph.queries.evaluate import render_report
+
+    print(render_report(report))
+    if args.errors:
+        for kind in report.scores:
+            for item in report.missed[kind]:
+                print(f"missed   {kind}: {item}")
+            for item in report.spurious[kind]:
+                print(f"unlabelled {kind}: {item}")
+    return 0
+
+
 _COMMANDS = {
     "ingest": _cmd_ingest,
     "query": _cmd_query,
     "export": _cmd_export,
     "stats": _cmd_stats,
     "validate": _cmd_validate,
+    "lint": _cmd_lint,
+    "eval": _cmd_eval,
 }
 
 

@@ -246,11 +246,11 @@ def render_report(report: ExtractionReport) -> str:
     if "definitions" in report.kind_accuracy:
         lines.append(f"definition kinds right: {report.kind_accuracy['definitions']:.3f}")
     lines.append("")
-    lines.append("per document     " + "  ".join(f"{k:>22s}" for k in report.scores))
+    lines.append(f"{'per document':34s} " + "  ".join(f"{k:>22s}" for k in report.scores))
     for doc, kinds in sorted(report.by_document.items()):
         cells = []
         for k in report.scores:
             s = kinds.get(k)
             cells.append(f"{'P %.2f R %.2f' % (s.precision, s.recall) if s and s.gold else '-':>22s}")
-        lines.append(f"{doc[:16]:16s} " + "  ".join(cells))
+        lines.append(f"{doc[:34]:34s} " + "  ".join(cells))
     return "\n".join(lines)

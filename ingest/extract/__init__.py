@@ -39,6 +39,7 @@ __all__ = ["extract_corpus", "ref_key", "group_members"]
 _SCC = re.compile(r"\bSCCs?\b|standard contractual clauses", re.IGNORECASE)
 _SELF_DET = re.compile(r"\b(?:these|this)\s+$", re.IGNORECASE)
 _PRONOUNS = {"we", "us", "you", "our", "your", "i"}
+_DETERMINERS = {"the", "these", "this", "our", "any", "all", "such", "your", "its", "each", "those", "that"}
 # a meaning that is itself a text ("the service agreement (including the Terms of Service ...)")
 _NAMES_A_TEXT = re.compile(r"\s*(?:the|this|these|any|each|a|an)?\s*(?:[\w-]+\s+){0,2}(?:agreement|terms|contract|policy|addendum)\b", re.IGNORECASE)
 
@@ -163,6 +164,10 @@ class _Extractor:
             for m in name.pattern.finditer(text, start, end):
                 if any(s < m.end() and m.start() < e for s, e in taken):
                     continue
+                if name.doc_id is None and name.group is None:  # an alias: not when part of a longer name
+                    before = re.search(r"([\w-]+)\s+$", text[max(0, m.start() - 40): m.start()])
+                    if before and before.group(1)[:1].isupper() and before.group(1).lower() not in _DETERMINERS:
+                        continue
                 taken.append((m.start(), m.end()))
                 found.append((m.start(), m.end(), targets, m.group(0)))
         return sorted(found)
@@ -408,12 +413,20 @@ class _Extractor:
                                evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition))
                     for w in winners]
         condition = self._condition(info, raw.condition)
-        winners = self._role_targets(info, raw.winner, words)
+        named_texts = raw.kind is PrecedenceKind.PREVAILS_OVER  # the parties of a conflict are texts, named or not
+        winners = self._role_targets(info, raw.winner, words, named_texts=named_texts)
         if raw.alternatives:
-            parties = [t for span in raw.alternatives for t in self._resolve_span(info, span)]
-            losers = [p for p in parties if not any(_same(p, w) for w in winners)]
+            winner_words = info.clause.text[raw.winner[0]: raw.winner[1]] if isinstance(raw.winner, tuple) else ""
+            losers = []
+            for span in raw.alternatives:
+                # the party the winner names again ("the Specific Terms" ... "the provisions of the Specific Terms") is not the loser
+                if winner_words and _same_party(winner_words, info.clause.text[span[0]: span[1]]):
+                    continue
+                for t in self._role_targets(info, span, words, named_texts=True):
+                    if not any(_same(t, w) for w in winners):
+                        losers.append(t)
         else:
-            losers = self._role_targets(info, raw.loser, words)
+            losers = self._role_targets(info, raw.loser, words, named_texts=named_texts)
         if raw.rule == "unless-otherwise" and not winners:
             winners = [Target(kind=TargetKind.EXTERNAL, name="separate written agreement", text=words)] \
                 if "writing" in words.lower() else []
@@ -430,7 +443,8 @@ class _Extractor:
                                              evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition)))
         return statements
 
-    def _role_targets(self, info: _Clause, role, words: str) -> list[Target]:
+    def _role_targets(self, info: _Clause, role, words: str, *, named_texts: bool = False) -> list[Target]:
+        """Targets of a role; with ``named_texts``, words that name no known text become an external text of that name."""
         if role is None:
             return []
         if isinstance(role, str):
@@ -438,8 +452,13 @@ class _Extractor:
         targets = self._resolve_span(info, role)
         if not targets:
             text = info.clause.text[role[0]: role[1]]
-            if re.match(r"(?i)(?:these|this)\s+(?:additional\s+)?(?:terms|agreement|policy|dpa)\b", text):
+            if re.search(r"(?i)\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|statement|addendum|dpa|notice)\b", text):
                 return [self._self_target(info, SELF_DOC, text)]
+            if named_texts:
+                name = re.sub(r"(?i)^(?:the\s+(?:terms|provisions)\s+(?:of|in)\s+)?(?:the|any|all|such|our|your)\s+", "", text).strip()
+                name = " ".join(name.replace("*", "").replace("_", " ").split())
+                if name:
+                    return [Target(kind=TargetKind.EXTERNAL, name=name, text=text)]
         return targets
 
     def _uses(self, doc: Document) -> None:
@@ -464,6 +483,25 @@ class _Extractor:
                 term = m.group(0)
                 out.uses.append(TermUse(term=term, defined_in=terms[term].ref, clause=info.clause.key,
                                         start=info.clause.start + m.start(), end=info.clause.start + m.end()))
+
+
+_FUNCTION_WORDS = {"the", "a", "an", "any", "all", "such", "these", "this", "those", "that", "our", "your", "of", "in",
+                   "terms", "provisions", "other", "applicable", "and", "or", "between", "us", "to", "with"}
+
+
+def _content_words(words: str) -> set[str]:
+    out = set()
+    for w in re.findall(r"[\w-]+", words.lower()):
+        w = w[:-1] if w.endswith("s") and len(w) > 3 else w
+        if w not in _FUNCTION_WORDS:
+            out.add(w)
+    return out
+
+
+def _same_party(winner: str, party: str) -> bool:
+    """Whether the winner's words name this party of the conflict again ("the agreements" ~ "any other agreement")."""
+    w, p = _content_words(winner), _content_words(party)
+    return bool(w) and w <= p
 
 
 def _within(inner: Target, outer: Target) -> bool:

@@ -73,7 +73,8 @@ def _rx(p: str) -> re.Pattern[str]:
 
 
 _NP = r"[^,;:.]{2,120}?"
-_VERB_WIN = r"(?:will|shall|should|must)\s+(?:govern|prevail|control|apply|take\s+precedence)"
+_VERB_WIN = r"(?:(?:will|shall|should|must)\s+)?(?:govern|prevail|control|apply|take\s+precedence)s?\b"
+_PARTY = r"[^;:.]{2,200}?"  # a party to a conflict may hold commas: "any other Anthropic or third-party terms, such as ..."
 
 PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
     PrecedenceRule("conflict-governs", PrecedenceKind.PREVAILS_OVER,
@@ -81,16 +82,20 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", "a|b", "If these Terms conflict with any Additional Terms, the Additional Terms will govern for the applicable Service",
                    condition="cond"),
     PrecedenceRule("conflict-between", PrecedenceKind.PREVAILS_OVER,
-                   _rx(rf"(?P<cond>\bin\s+(?:the\s+)?(?:event|case)\s+of\s+(?:any\s+)?(?:conflict|inconsistency|discrepancy)(?:\s+or\s+(?:conflict|inconsistency))?\s+between\s+(?P<a>{_NP})\s+and\s+(?P<b>{_NP})),\s+(?P<w>{_NP})\s+{_VERB_WIN}(?P<cond2>\s+(?:to\s+the\s+extent|for)[^.;]*)?"),
+                   _rx(rf"(?P<cond>\b(?:in\s+(?:the\s+)?(?:event|case)\s+of|if\s+there\s+is|to\s+the\s+extent\s+(?:of|there\s+is))\s+(?:any\s+|a\s+)?(?:conflicts?|inconsistenc(?:y|ies)|discrepanc(?:y|ies))(?:\s+or\s+(?:conflicts?|inconsistenc(?:y|ies)))?\s+between\s+(?P<a>{_PARTY})\s+and\s+(?P<b>{_PARTY})),\s+(?!the\s+following\b|in\s+which\b)(?P<w>{_NP})\s+{_VERB_WIN}(?P<cond2>\s+(?:to\s+the\s+extent|for|in\s+relation\s+to|with\s+respect\s+to|solely)[^.;]*)?"),
                    "w", "a|b", "In the event of any conflict between the terms of the DPA and this Agreement, the terms of the DPA shall prevail to the extent of such conflict",
+                   condition="cond"),
+    PrecedenceRule("conflict-unnamed", PrecedenceKind.PREVAILS_OVER,
+                   _rx(rf"(?P<cond>\bin\s+(?:the\s+)?(?:event|case)\s+of\s+(?:any\s+|an\s+|a\s+)?(?:conflicts?|inconsistenc(?:y|ies))),\s+(?!in\s+which\b|the\s+following\b)(?P<w>{_NP})\s+{_VERB_WIN}(?P<cond2>\s+(?:to\s+the\s+extent|for|in\s+relation\s+to|with\s+respect\s+to)[^.;]*)?"),
+                   "w", SELF_DOC, "In case of inconsistency, these Australia Online Safety Terms shall prevail with respect to Australian users",
                    condition="cond"),
     PrecedenceRule("prevails-over", PrecedenceKind.PREVAILS_OVER,
                    _rx(rf"(?P<w>{_NP})\s+(?:will|shall)\s+(?:prevail|take\s+precedence|control)\s+over\s+(?P<l>[^.;]{{2,120}})"),
                    "w", "l", "these Terms shall take precedence over any other terms",
                    cue=_rx(r"\b(?:prevail|take\s+precedence|control)\s+over\b")),
     PrecedenceRule("supersedes", PrecedenceKind.PREVAILS_OVER,
-                   _rx(rf"(?P<w>{_NP})\s+(?:supersedes?|replaces?)\s+(?P<l>(?:any|all)\s+(?:prior|previous|earlier)[^.;]{{2,120}})"),
-                   "w", "l", "These Terms supersede any prior agreements",
+                   _rx(r"(?<!not\s)(?<!n't\s)\b(?:supersedes?|replaces?)\s+(?P<l>(?:any|all)\s+(?:other|prior|previous|earlier)[^.;]{2,160})"),
+                   SELF_DOC, "l", "These Terms supersede any prior agreements",
                    cue=_rx(r"\b(?:supersede|replace)s?\b")),
     PrecedenceRule("except-other-terms", PrecedenceKind.PREVAILS_OVER,
                    _rx(r"\bexcept\s+(?P<cond>where\s+(?:we\s+)?(?:expressly\s+)?(?:state|provide|say)\s+that\s+other\s+terms\s+apply)(?P<w>[^.;]{0,120})"),
@@ -165,8 +170,11 @@ _LISTED = re.compile(
     r"the\s+following\s+terms\s+apply\s+to\s+your\s+use\s+of\s+[^:]{2,60}:\s*(?P<items>(?:\([a-z]\)\s*[^()]+?){2,})[.]?$",
     re.IGNORECASE,
 )
-_ORDER = re.compile(r"\border\s+of\s+precedence\b[^:]{0,40}:?\s*(?P<items>.+)$", re.IGNORECASE)
-_ITEM = re.compile(r"\(([a-z]|[ivx]+|\d+)\)\s*(?P<text>[^()]+?)(?=\s*(?:,|;)?\s*(?:and|or)?\s*\((?:[a-z]|[ivx]+|\d+)\)|[.]?$)")
+_ORDER = re.compile(
+    r"(?:\border\s+of\s+precedence\b|\b(?:control|prevail|govern|apply|take\s+precedence)\s+in\s+the\s+following\s+order)[^:(]{0,40}:?\s*(?P<items>.+)$",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"\(([a-z]|[ivx]+|\d+)\)\s*(?P<text>[^()]+?(?:\([^()]*\)[^()]*?)?)(?=\s*(?:,|;)?\s*(?:and|or)?\s*\((?:[a-z]|[ivx]+|\d+)\)|[.;]?\s*$)")
 
 
 @dataclass
@@ -184,7 +192,7 @@ class RawPrecedence:
 
 
 def _span(m: re.Match[str], group: str | None, offset: int) -> tuple[int, int] | None:
-    if not group or m.group(group) is None:
+    if not group or group not in m.re.groupindex or m.group(group) is None:
         return None
     s, e = m.span(group)
     # trim spaces and a leading "the terms of"
@@ -219,8 +227,7 @@ def find_precedence(doc) -> list[RawPrecedence]:
                 if True:
                     raw = RawPrecedence(rule.kind, rule.name, m.start() + offset, m.end() + offset,
                                         _role(m, rule.winner, offset), _role(m, rule.loser, offset), rule.explicit,
-                                        _span(m, rule.condition, offset) or _span(m, "cond2", offset)
-                                        if rule.condition or "cond2" in rule.pattern.groupindex else None,
+                                        _span(m, rule.condition, offset) or _span(m, "cond2", offset),
                                         _span(m, rule.scope, offset))
                     if rule.loser == "a|b":
                         raw.alternatives = [x for x in (_span(m, "a", offset), _span(m, "b", offset)) if x]
