@@ -15,7 +15,7 @@ import rdflib
 
 from conftest import ROOT, run_cli
 
-COMMANDS = ["ingest", "query", "export", "stats", "validate"]
+COMMANDS = ["ingest", "query", "export", "stats", "validate", "lint", "eval"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -100,7 +100,7 @@ EXTERNAL_RULES: tuple[ExternalRule, ...] = (
     ExternalRule("eu-regulation", _rx(r"\bRegulation\s+\(EU\)\s+(\d{4}/\d+)(?:\s+of\s+the\s+European\s+Parliament\s+and\s+of\s+the\s+Council(?:\s+of\s+\d{1,2}\s+\w+\s+\d{4})?)?"),
                  "Regulation (EU) {1}", "Regulation (EU) 2016/679 of the European Parliament and of the Council of 27 April 2016"),
     ExternalRule("scc-annexed", _rx(r"\bthe\s+clauses\s+annexed\s+to\s+the\s+EU\s+Commission\s+Implementing\s+Decision[^.;]{0,120}?standard\s+contractual\s+clauses"),
-                 "SCCs", "the clauses annexed to the EU Commission Implementing Decision 2021/914 ... on standard contractual clauses"),
+                 "SCCs", "the clauses annexed to the EU Commission Implementing Decision 2021/914 of June 4, 2021 on standard contractual clauses"),
     ExternalRule("implementing-decision", _rx(r"\b(?:EU\s+)?Commission\s+Implementing\s+Decision\s+(?:\(EU\)\s+)?(\d{4}/\d+)(?:\s+of\s+\w+\s+\d{1,2},?\s+\d{4})?"),
                  "EU Commission Implementing Decision {1}", "EU Commission Implementing Decision 2021/914 of June 4, 2021", inside=True),
     ExternalRule("gdpr", _rx(r"\b(?:the\s+)?GDPR\b"), "GDPR", "the GDPR"),

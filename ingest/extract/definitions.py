@@ -49,7 +49,8 @@ DEFINITION_RULES: tuple[DefinitionRule, ...] = (
         _rx(r"(?i:\bthe terms?)\s+(?P<terms>(?:(?:\*\*)?[“\"][^“”\"\n]{1,80}[”\"](?:\*\*)?(?:,?\s*(?:and|or)?\s*)){1,20})"
             r"(?:as used in [^,.;]{1,60}?\s+)?(?:will|shall)\s+have\s+the\s+meanings?\s+(?:given|set out|ascribed)?\s*(?:to them\s+)?(?:in|under|by)\s+(?P<source>[^.;]{1,120})"),
         DefinitionKind.BY_REFERENCE,
-        "The terms “Controller”, “Processor”, “Data Subjects” ... will have the meanings ... in the Applicable Data Protection Law",
+        "The terms “Controller”, “Processor”, “Data Subjects”, “Personal Data”, “Personal Data Breach”, and “Supervisory Authority” "
+        "as used in this Agreement will have the meanings in the Applicable Data Protection Law.",
     ),
     DefinitionRule(
         "refer-as",

@@ -128,7 +128,9 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", SELF_CLAUSE, "our Privacy Policy explains how we collect and use personal information", condition="cond"),
     PrecedenceRule("execute", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<cond>\bif\s+you\s+[^,]{2,160}?)\s+you\s+must\b[^.]{0,200}?\b(?:execute|sign|enter\s+into|accept)\s+(?P<w>(?:our|the)\s+[^.;,]{2,80})"),
-                   "w", SELF_CLAUSE, "If you use the Services to process personal data on behalf of your business you must ... (c) execute our Data Processing Agreement",
+                   "w", SELF_CLAUSE, "If you use the Services to process personal data on behalf of your business you must (a) provide legally adequate privacy "
+                   "notices and obtain necessary consents for the processing of personal data by the Services, (b) process personal data in "
+                   "accordance with applicable law, and (c) execute our Data Processing Agreement.",
                    condition="cond"),
     PrecedenceRule("law-governs", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<cond>\b(?:unless|if)\s+you\s+are\s+located\s+in\s+[^,]{2,60},\s+)?(?P<w>(?:the\s+)?(?:laws?\s+of\s+[A-Z][\w ]{1,30}?|[A-Z][a-z]+\s+law))\s+(?:will|shall)\s+govern\b"),
