@@ -17,7 +17,8 @@ from clausegraph.ingest.extract.catalog import Catalog, DocName
 from clausegraph.ingest.extract.conditions import read_condition
 from clausegraph.ingest.extract.definitions import TermMatch
 from clausegraph.ingest.extract.nlp import make_nlp
-from clausegraph.ingest.extract.precedence import SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
+from clausegraph.ingest.extract.definitions import find_definitions
+from clausegraph.ingest.extract.precedence import PRECEDENCE_CUE, SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
 from clausegraph.ingest.extract.references import RawRef, find_external_refs, find_structural_refs
 from clausegraph.ontology.edges import (
     Condition,
@@ -54,7 +55,9 @@ class _Clause:
     clause: Clause
     section: Section | None
     ancestors: list[Clause]
-    spacy_doc: object = None
+    definitions: list = field(default_factory=list)
+    references: list = field(default_factory=list)
+    precedence: list = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +112,7 @@ class _Extractor:
         self.clauses: dict[str, list[_Clause]] = {}
         self.results: dict[str, Extraction] = {}
         self._names_cache: dict[tuple, list] = {}
+        self._read: dict[tuple[str, bool], tuple[list, list, list]] = {}  # clause text -> what the rules found
         self._sections_cache: dict[str, list] = {}
 
     # ------------------------------------------------------------ resolution helpers
@@ -198,13 +202,34 @@ class _Extractor:
         nlp = make_nlp()
         for doc in self.documents:
             infos = list(_walk(doc))
-            spacy_docs = []
+            # What the rules find depends only on a clause's text: versions of a document share most
+            # clauses, so each distinct text is read once. Only clauses with a precedence cue need
+            # sentences and lemmas; the other rules read plain text, so those clauses skip spaCy's
+            # tokenizer (most of what it costs).
+            pending: dict[tuple[str, bool], list[_Clause]] = {}
             for info in infos:
-                sdoc = nlp.make_doc(info.clause.text)
-                sdoc._.cg_cites_sccs = bool(_SCC.search(info.clause.text)) or any(_SCC.search(a.text) for a in info.ancestors)
+                text = info.clause.text
+                cites_sccs = bool(_SCC.search(text)) or any(_SCC.search(a.text) for a in info.ancestors)
+                key = (text, cites_sccs)
+                found = self._read.get(key)
+                if found is not None:
+                    info.definitions, info.references, info.precedence = found
+                elif PRECEDENCE_CUE.search(text):
+                    pending.setdefault(key, []).append(info)
+                else:
+                    found = self._read[key] = (find_definitions(text),
+                                               find_structural_refs(text) + find_external_refs(text, cites_sccs=cites_sccs), [])
+                    info.definitions, info.references, info.precedence = found
+            spacy_docs = []
+            for text, cites_sccs in pending:
+                sdoc = nlp.make_doc(text)
+                sdoc._.cg_cites_sccs = cites_sccs
+                sdoc.user_data["cg_text"] = text
                 spacy_docs.append(sdoc)
-            for info, sdoc in zip(infos, nlp.pipe(spacy_docs, batch_size=256)):
-                info.spacy_doc = sdoc
+            for key, sdoc in zip(pending, nlp.pipe(spacy_docs, batch_size=256)):
+                found = self._read[key] = (sdoc._.cg_definitions, sdoc._.cg_references, sdoc._.cg_precedence)
+                for info in pending[key]:
+                    info.definitions, info.references, info.precedence = found
             self.clauses[ref_key(doc)] = infos
             self.results[ref_key(doc)] = Extraction(document=doc.ref)
         for doc in self.documents:
@@ -226,7 +251,7 @@ class _Extractor:
     def _definitions(self, doc: Document) -> None:
         out = self.results[ref_key(doc)]
         for info in self.clauses[ref_key(doc)]:
-            for m in info.spacy_doc._.cg_definitions:
+            for m in info.definitions:
                 out.definitions.append(Definition(
                     term=m.term, kind=m.kind, meaning_source=m.meaning_source,
                     evidence=self._evidence(info, m.start, m.end, f"definition-{m.rule}")))
@@ -237,7 +262,7 @@ class _Extractor:
             title_tail = " ".join(re.findall(r"[\w’']+", doc.title.lower())[-2:])
             for info in self.clauses[ref_key(doc)]:
                 text = info.clause.text
-                for m in info.spacy_doc._.cg_definitions:
+                for m in info.definitions:
                     # the document's own name right before the parenthesis: "These Terms of Service (these “Terms”)"
                     before = text[max(0, m.words_start - 40): m.words_start].lower()
                     inner = text[m.words_start: m.words_end].lower()
@@ -261,7 +286,7 @@ class _Extractor:
     def _borrowing(self, doc: Document) -> None:
         """A document borrows the definitions of the documents it says it is subject to, or whose meanings it adopts."""
         for info in self.clauses[ref_key(doc)]:
-            for raw in info.spacy_doc._.cg_precedence:
+            for raw in info.precedence:
                 if raw.rule not in ("meaning-given-in", "scope-use-subject"):
                     continue
                 span = raw.winner if raw.rule == "meaning-given-in" else raw.condition
@@ -280,7 +305,7 @@ class _Extractor:
         out = self.results[ref_key(doc)]
         for info in self.clauses[ref_key(doc)]:
             text = info.clause.text
-            raws: list[RawRef] = info.spacy_doc._.cg_references
+            raws: list[RawRef] = info.references
             # a run-in heading names the clause, it does not cite anything ("Privacy Policy. We process ...")
             taken = [(0, len(info.clause.heading))] if info.clause.heading and text.startswith(info.clause.heading) else []
             for raw in raws:
@@ -303,7 +328,7 @@ class _Extractor:
                         evidence=self._evidence(info, raw.start, raw.end, f"reference-{raw.rule}"),
                         target=Target(kind=TargetKind.EXTERNAL, name=raw.name, text=text[raw.start: raw.end])))
                     taken.append((raw.start, raw.end))
-            for m in info.spacy_doc._.cg_definitions:
+            for m in info.definitions:
                 if m.meaning_source and not self.name_matches(doc, m.meaning_source):
                     source = re.sub(r"^(?:the|applicable)\s+", "", m.meaning_source, flags=re.IGNORECASE) \
                         if m.meaning_source.lower().startswith("the ") else m.meaning_source
@@ -381,7 +406,7 @@ class _Extractor:
         out = self.results[ref_key(doc)]
         for info in self.clauses[ref_key(doc)]:
             text = info.clause.text
-            for raw in info.spacy_doc._.cg_precedence:
+            for raw in info.precedence:
                 out.precedence.extend(self._statements(info, raw, text))
 
     def _condition(self, info: _Clause, span: tuple[int, int] | None) -> Condition | None:
@@ -476,7 +501,7 @@ class _Extractor:
             return
         pattern = re.compile(r"(?<![\w“\"])(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?![\w”\"])")
         for info in self.clauses[ref_key(doc)]:
-            quotes = [(m.start, m.end) for m in info.spacy_doc._.cg_definitions]
+            quotes = [(m.start, m.end) for m in info.definitions]
             for m in pattern.finditer(info.clause.text):
                 if any(s <= m.start() < e for s, e in quotes):
                     continue

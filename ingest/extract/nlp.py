@@ -31,15 +31,21 @@ if not Doc.has_extension("cg_cites_sccs"):
     Doc.set_extension("cg_cites_sccs", default=False)
 
 
+def _text(doc: Doc) -> str:
+    """The clause text; Doc.text joins every token, so the extractor hands it over in user_data."""
+    return doc.user_data.get("cg_text") or doc.text
+
+
 @Language.component("clausegraph_definitions")
 def _definitions(doc: Doc) -> Doc:
-    doc._.cg_definitions = find_definitions(doc.text)
+    doc._.cg_definitions = find_definitions(_text(doc))
     return doc
 
 
 @Language.component("clausegraph_references")
 def _references(doc: Doc) -> Doc:
-    doc._.cg_references = find_structural_refs(doc.text) + find_external_refs(doc.text, cites_sccs=doc._.cg_cites_sccs)
+    text = _text(doc)
+    doc._.cg_references = find_structural_refs(text) + find_external_refs(text, cites_sccs=doc._.cg_cites_sccs)
     return doc
 
 

@@ -38,15 +38,26 @@ sources with the reference rules.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from clausegraph.ontology.edges import PrecedenceKind
 
-__all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_precedence", "CUE_LEMMAS"]
+__all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_precedence", "CUE_LEMMAS", "PRECEDENCE_CUE"]
 
-CUE_LEMMAS = frozenset(
+# lemmas that mark a sentence worth reading for precedence (matched by a spaCy Matcher on LEMMA)
+CUE_LEMMAS = (
     "govern prevail control precedence supersede override notwithstanding except subject unless accordance "
-    "explain execute incorporate include apply conflict inconsistency meaning order".split()
+    "explain describe execute incorporate include apply conflict inconsistency meaning order".split()
+)
+# the same cues on raw text: a clause without any of them needs no sentence analysis at all
+PRECEDENCE_CUE = re.compile(
+    r"\b(?:govern|prevail|control|precedence|supersed|replaces?\s+(?:any|all)|overrid|notwithstanding|except|other\s+than|"
+    r"save\s+for|subject\s+to|unless\s+otherwise|accordance|(?:explain|describ|detail)s?\s+how|sets?\s+out\s+how|you\s+must|"
+    r"incorporat|appl(?:y|ies)\s+(?:to|if|when|where|only)|only\s+appl|following\s+(?:order|terms\s+apply)|conflict|"
+    r"inconsisten|discrepanc|have\s+the\s+meaning|(?:if|when|where)\s+you\b|do(?:es)?\s+not\s+(?:override|limit|affect|exclude)|"
+    r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part)",
+    re.IGNORECASE,
 )
 
 # Roles: "self-document", "self-section", "self-clause", or the name of a regex group to resolve.
@@ -117,8 +128,8 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    _rx(r"(?<!use of )(?<!payment for any services )\b(?:is\s+|are\s+|shall\s+be\s+|will\s+be\s+|remain\s+)?subject\s+to\s+(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)[^,.;]{2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
     PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
-                   _rx(r"(?P<cond>[^.;]{0,80}?)\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+by\s+(?P<w>[^.;]{2,120})"),
-                   "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat", condition="cond",
+                   _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+by\s+(?P<w>[^.;]{2,120})"),
+                   "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat",
                    cue=_rx(r"\bgoverned\s+by\b")),
     PrecedenceRule("in-accordance", PrecedenceKind.DEFERS_TO,
                    _rx(r"\b(?:use|store|process|processes|processed|retain|collect)\b[^.;]{0,60}?\bin\s+accordance\s+with\s+(?P<w>[^.;]{2,160})"),
@@ -148,8 +159,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    SELF_DOC, "l", "conclude Module 4 (Processor-to-Controller) of the SCCs which is hereby incorporated and completed as follows",
                    cue=_rx(r"\bhereby\s+incorporated\b")),
     PrecedenceRule("including", PrecedenceKind.INCORPORATES,
-                   _rx(r"(?=[^.;]*\b(?:agree|agreeing|constitutes?|entire\s+agreement|forms?\s+(?:an\s+integral\s+)?part)\b)"
-                       r"[^.;]*?(?P<w>\b(?:these|this|the)\s+[A-Z]\w*(?:\s+of\s+Service)?)\s*(?:\(|,)\s*including\s+(?P<l>(?:all\s+|any\s+)?[^()]{2,120}?)(?:\)|,\s+(?:constitute|form|make\s+up))"),
+                   _rx(r"(?P<w>\b(?:these|this|the)\s+[A-Z]\w*(?:\s+of\s+Service)?)\s*(?:\(|,)\s*including\s+(?P<l>(?:all\s+|any\s+)?[^()]{2,120}?)(?:\)|,\s+(?:constitute|form|make\s+up))"),
                    "w", "l", "these Terms, including our Usage Policy and any applicable Additional Terms, constitute the entire agreement",
                    cue=_rx(r"\bincluding\b[^.;]*\b(?:agree|constitute|entire\s+agreement|form)|\b(?:agree|agreeing)\b[^.;]*\bincluding\b")),
     PrecedenceRule("scope-applies", PrecedenceKind.SCOPE,
@@ -212,14 +222,33 @@ def _role(m: re.Match[str], role: str | None, offset: int):
     return _span(m, role, offset)
 
 
+_MATCHERS: dict[int, object] = {}
+
+
+def _cue_matcher(vocab):
+    matcher = _MATCHERS.get(id(vocab))
+    if matcher is None:
+        from spacy.matcher import Matcher
+
+        matcher = Matcher(vocab)
+        matcher.add("cue", [[{"LEMMA": {"IN": list(CUE_LEMMAS)}}], [{"LOWER": {"IN": list(CUE_LEMMAS)}}]])
+        _MATCHERS[id(vocab)] = matcher
+    return matcher
+
+
 def find_precedence(doc) -> list[RawPrecedence]:
-    """Precedence statements in a spaCy Doc of one clause."""
+    """Precedence statements in a spaCy Doc of one clause: only sentences with a cue lemma (or "if you") are read."""
     found: list[RawPrecedence] = []
-    for sent in doc.sents:
-        lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
-        text = sent.text
-        offset = sent.start_char
-        if lemmas & CUE_LEMMAS or re.search(r"\b(?:if|when|where)\s+you\b", text, re.IGNORECASE):
+    # sentence starts from the sentencizer's annotation, read as arrays (no Python object per token)
+    whole = doc.user_data.get("cg_text") or doc.text  # Doc.text joins every token: read it once
+    array = doc.to_array(["SENT_START", "IDX"])
+    starts = [i for i, flag in enumerate(array[:, 0].tolist()) if flag == 1 or i == 0]
+    chars = [int(array[i, 1]) for i in starts] + [len(whole)]
+    cued = {bisect_right(starts, start) - 1 for _, start, _ in _cue_matcher(doc.vocab)(doc)}
+    for k in range(len(starts)):
+        offset = chars[k]
+        text = whole[offset: chars[k + 1]].rstrip()
+        if k in cued or re.search(r"\b(?:if|when|where)\s+you\b", text, re.IGNORECASE):
             matches = [(rule, m) for rule in PRECEDENCE_RULES if rule.cue is None or rule.cue.search(text)
                        for m in rule.pattern.finditer(text)]
             silenced = {name for rule, _ in matches for name in rule.excludes}

@@ -70,9 +70,15 @@ def _canonical(rule, m: re.Match[str]) -> list[str]:
     return [" ".join(name.split())]
 
 
+_EXTERNAL_CUE = re.compile(r"Article|Module|Annex|Regulation|Decision|GDPR|SCC|Standard Contractual|Clause|\blaws?\b|https?://|[’']s\s|"
+                           r"[Cc]ode|mandatory|clauses\s+annexed", re.IGNORECASE)
+
+
 def find_external_refs(text: str, *, cites_sccs: bool) -> list[RawRef]:
     """External sources in ``text``; an instrument inside a longer citation is not counted twice."""
     refs: list[RawRef] = []
+    if not _EXTERNAL_CUE.search(text):
+        return refs
     taken: list[tuple[int, int]] = []
     for rule in EXTERNAL_RULES:
         for m in rule.pattern.finditer(text):
