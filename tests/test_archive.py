@@ -47,9 +47,9 @@ def test_a_slice_ingests_with_succession(history_path, tmp_path):
     kg = clausegraph.open(tmp_path / "store")
     subset = tmp_path / "subset.jsonl"
     with lzma.open(history_path, "rt", encoding="utf-8") as fh:
-        subset.write_text("".join(islice(fh, 120)), encoding="utf-8")
+        subset.write_text("".join(islice(fh, 60)), encoding="utf-8")
     report = kg.ingest([subset])
-    assert report.documents == 120 and report.added == 120
+    assert report.documents == 60 and report.added == 60
     publishers = {r["publisher"] for r in kg.query("documents").values()}
     assert {"ChatGPT", "Claude.ai"} <= publishers
     successions = sum(1 for item in iter_archive(subset) if isinstance(item, Succession))
