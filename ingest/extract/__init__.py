@@ -310,13 +310,7 @@ class _Extractor:
             taken = [(0, len(info.clause.heading))] if info.clause.heading and text.startswith(info.clause.heading) else []
             for raw in raws:
                 if raw.kind in ("section", "exhibit"):
-                    owner_doc = doc
-                    if raw.owner:
-                        owner_start = text.rfind(raw.owner, raw.start, raw.end)
-                        named = self.name_matches(doc, text, owner_start, owner_start + len(raw.owner))
-                        docs = [t for _, _, ts, _ in named for t in ts if not t.startswith("group:")]
-                        if docs:
-                            owner_doc = self.version_of(docs[0], doc)
+                    owner_doc = self._owner_document(doc, raw.owner)
                     for number in raw.numbers:
                         target = self.section_target(owner_doc, number, raw.kind, info, text[raw.start: raw.end])
                         out.references.append(Reference(evidence=self._evidence(info, raw.start, raw.end, f"reference-{raw.rule}"),
@@ -349,6 +343,15 @@ class _Extractor:
                                                     target=self.target_for(t, doc, words)))
         out.references = self._dedupe(out.references)
 
+    def _owner_document(self, doc: Document, owner: str | None) -> Document:
+        """The document holding a cited section: the one ``owner`` names ("of this DPA"), else ``doc``."""
+        if owner:
+            named = self.name_matches(doc, owner)
+            docs = [t for _, _, ts, _ in named for t in ts if not t.startswith("group:")]
+            if docs:
+                return self.version_of(docs[0], doc)
+        return doc
+
     @staticmethod
     def _dedupe(refs: list[Reference]) -> list[Reference]:
         """One reference per clause and target: the first words that make it."""
@@ -369,12 +372,7 @@ class _Extractor:
         out: list[Target] = []
         taken: list[tuple[int, int]] = []
         for raw in find_structural_refs(words):
-            owner_doc = doc
-            if raw.owner:
-                named = self.name_matches(doc, raw.owner)
-                docs = [t for _, _, ts, _ in named for t in ts if not t.startswith("group:")]
-                if docs:
-                    owner_doc = self.version_of(docs[0], doc)
+            owner_doc = self._owner_document(doc, raw.owner)
             for number in raw.numbers:
                 out.append(self.section_target(owner_doc, number, raw.kind, info, words[raw.start: raw.end]))
             taken.append((s + raw.start, s + raw.end))
