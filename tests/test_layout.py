@@ -86,3 +86,20 @@ def test_exception_tree():
         assert issubclass(cls, ClauseGraphError)
     codes = [c.code for c in (ClauseGraphError, IngestError, ParseError, GraphError, StoreBusyError, QueryError, ResolveError)]
     assert len(set(codes)) == len(codes)
+
+
+def test_every_package_folder_is_installed():
+    """A non-editable install only ships the packages pyproject lists: every folder with code must be one."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    dirs = {v: k for k, v in config["package-dir"].items()}
+    missing = []
+    for folder, package in dirs.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder)
+            name = ".".join([package, *rel.parts]) if rel.parts else package
+            if name not in listed:
+                missing.append(name)
+    assert missing == []
