@@ -34,7 +34,6 @@ class DocName:
     doc_id: str | None  # a document
     group: str | None  # or a group of documents
     label: str  # how the catalog calls it
-    self_only: bool = False  # an alias valid only inside its own document (and those borrowing from it)
 
 
 @dataclass
@@ -63,11 +62,6 @@ class Catalog:
         catalog = cls(by_id, names)
         catalog._sort()
         return catalog
-
-    def add_alias(self, term: str, doc_id: str, *, self_only: bool) -> None:
-        pattern = re.compile(r"(?<![\w“\"])" + title_pattern(term) + r"(?![\w”\"])")  # case-sensitive: a defined term
-        self.names.append(DocName(pattern, doc_id, None, term, self_only=self_only))
-        self._sort()
 
     def _sort(self) -> None:
         self.names.sort(key=lambda n: -len(n.label))
