@@ -11,24 +11,25 @@ import time
 from itertools import chain
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from platformdirs import user_data_dir
 from pydantic import BaseModel
 
-from clausegraph.graph.edges import extraction_quads
 from clausegraph.graph.export import ExportFormat, export_dataset
-from clausegraph.graph.rdf import content_hash, document_quads, source_quads, succession_graph, succession_quads
 from clausegraph.graph.sparql import QueryResult, run_query
 from clausegraph.graph.store import MEMORY, Store
-from clausegraph.graph.validate import ValidationReport, validate_store
-from clausegraph.ingest import bundled_corpus, iter_inputs
-from clausegraph.ingest.extract import extract_corpus, group_members, ref_key
 from clausegraph.ontology import iris
-from clausegraph.ontology.models import Page, Succession
-from clausegraph.queries.evaluate import ExtractionReport, evaluate_extraction, graph_records, load_gold
-from clausegraph.queries.lint import Finding, lint_graph
+from clausegraph.ontology.answers import Context, GovernsResult
 from clausegraph.queries.named import named_queries, resolve_query
+
+if TYPE_CHECKING:  # imported where used: spaCy (ingest) and pyshacl (validate) take seconds to load
+    from clausegraph.graph.validate import ValidationReport
+    from clausegraph.queries.evaluate import ExtractionReport
+    from clausegraph.queries.evaluate_governs import GovernsReport
+    from clausegraph.queries.lint import Finding
+    from clausegraph.queries.resolver import GovernsIndex
 
 __all__ = ["KnowledgeGraph", "IngestReport", "DocumentCount", "open_graph", "default_store_path"]
 
@@ -72,6 +73,7 @@ class KnowledgeGraph:
     def __init__(self, store: str | os.PathLike | None = None) -> None:
         self.store_path = MEMORY if str(store) == MEMORY else Path(store) if store is not None else default_store_path()
         self._store = Store(self.store_path)
+        self._governs: tuple | None = None
 
     # ------------------------------------------------------------------ writing
 
@@ -83,6 +85,12 @@ class KnowledgeGraph:
         progress: Callable[[str], None] | None = None,
     ) -> IngestReport:
         """Parse ``paths`` (default: the bundled corpus) and write them to the store in one atomic run."""
+        from clausegraph.graph.edges import extraction_quads
+        from clausegraph.graph.rdf import content_hash, document_quads, source_quads, succession_graph, succession_quads
+        from clausegraph.ingest import bundled_corpus, iter_inputs
+        from clausegraph.ingest.extract import extract_corpus, group_members, ref_key
+        from clausegraph.ontology.models import Page, Succession
+
         started = time.perf_counter()
         paths = list(paths) if paths is not None else bundled_corpus()
         report = IngestReport()
@@ -164,16 +172,57 @@ class KnowledgeGraph:
         return self._store.is_empty()
 
     def validate(self) -> ValidationReport:
+        from clausegraph.graph.validate import validate_store
+
         return validate_store(self._store.handle())
 
     def lint(self) -> list[Finding]:
         """The oddities of the documents in the graph (queries/lint.py)."""
+        from clausegraph.queries.lint import lint_graph
+
         return lint_graph(lambda sparql: self.query(sparql).values())
 
     def evaluate_extraction(self, gold: str | os.PathLike) -> ExtractionReport:
         """Precision and recall of the graph's edges against labelled files."""
+        from clausegraph.queries.evaluate import evaluate_extraction, graph_records, load_gold
+
         labelled = load_gold(Path(gold))
         return evaluate_extraction(graph_records(lambda sparql: self.query(sparql).values()), labelled)
+
+    # ------------------------------------------------------------------ governs
+
+    def governs_index(self) -> GovernsIndex:
+        """The resolver's view of the current generation, built once per generation."""
+        from clausegraph.queries.resolver import GovernsIndex
+
+        handle = self._store.handle()
+        key = (self._store.generation, id(handle))
+        if self._governs is None or self._governs[0] != key:
+            self._governs = (key, GovernsIndex(lambda text, **b: run_query(handle, text, b).python()))
+        return self._governs[1]
+
+    def governs(self, question: str, *, role: str | None = None, region: str | None = None,
+                service: str | None = None, plan: str | None = None, channel: str | None = None,
+                infrastructure: str | None = None, as_of=None) -> GovernsResult:
+        """Which document and clause govern ``question`` for this user; every context field may be None."""
+        from pydantic import ValidationError
+
+        from clausegraph.ontology.errors import QueryError
+        from clausegraph.queries.resolver import resolve
+
+        try:
+            context = Context(role=role, region=region, service=service, plan=plan, channel=channel,
+                              infrastructure=infrastructure, as_of=as_of)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise QueryError(f"bad context value for {err['loc'][0]}: {err['msg']}") from None
+        return resolve(self.governs_index(), question, context)
+
+    def evaluate_governs(self, gold: str | os.PathLike) -> GovernsReport:
+        """Accuracy of governs (and of a plain ranking baseline) against a labelled question file."""
+        from clausegraph.queries.evaluate_governs import evaluate_governs
+
+        return evaluate_governs(self, Path(gold))
 
     def export(self, fmt: ExportFormat | str) -> bytes:
         return export_dataset(self._store.handle(), ExportFormat(fmt))

@@ -34,7 +34,11 @@ _EXAMPLES = {
     "stats": "examples:\n  clausegraph stats\n  clausegraph stats --json",
     "validate": "examples:\n  clausegraph validate\n  clausegraph validate --json",
     "lint": "examples:\n  clausegraph lint\n  clausegraph lint --json | jq '.[] | select(.code == \"L002\")'",
-    "eval": "examples:\n  clausegraph eval extraction --gold ../shared/eval\n  clausegraph eval extraction --gold ../shared/eval --errors",
+    "eval": "examples:\n  clausegraph eval extraction --gold ../shared/eval\n  clausegraph eval extraction --gold ../shared/eval --errors\n"
+            "  clausegraph eval governs --gold ../shared/eval/governs-dev.json",
+    "governs": "examples:\n  clausegraph governs \"Can Mistral train on my Le Chat Pro chats?\" --role consumer --service le-chat --plan pro\n"
+               "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --json\n"
+               "  clausegraph governs \"What is the liability cap?\" --channel cloud-partner --as-of 2025-04-15",
 }
 
 
@@ -92,9 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
                     "terms defined twice, documents that end abruptly, ...")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = add("eval", "Measure the graph against labelled files: precision and recall per edge kind and per document.")
-    p.add_argument("what", choices=["extraction"], help="what to measure")
-    p.add_argument("--gold", required=True, metavar="PATH", help="folder of labelled files (definitions*.json, references*.json, precedence*.json)")
+    p = add("governs", "Which document and clause govern a question for you: the answer quoted exactly, the clauses "
+                       "that lose and why, or 'no governing clause found'. Every context option may be left out.")
+    p.add_argument("question", help="the question, in plain words")
+    from clausegraph.ontology.answers import CONTEXT_VALUES
+
+    for name, values in CONTEXT_VALUES.items():
+        p.add_argument(f"--{name}", choices=values, help=f"your {name} (default: not stated)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the answer is for (default: today)")
+    p.add_argument("--json", action="store_true", help="print the JSON of DESIGN.md")
+
+    p = add("eval", "Measure against labelled files: extraction (precision and recall per edge kind) or governs "
+                    "(accuracy of the answers, beside a plain ranking baseline).")
+    p.add_argument("what", choices=["extraction", "governs"], help="what to measure")
+    p.add_argument("--gold", required=True, metavar="PATH",
+                   help="extraction: folder of labelled files; governs: a JSON file of labelled questions")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--errors", action="store_true", help="also list what was missed and what was found but not labelled")
     return parser
@@ -238,9 +254,91 @@ def _cmd_lint(args) -> int:
     return 0
 
 
+def _cmd_governs(args) -> int:
+    import datetime as dt
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise QueryError(f"--as-of wants a date YYYY-MM-DD, got {args.as_of!r}") from None
+    kg = _open(args)
+    _populate(kg)
+    result = kg.governs(args.question, role=args.role, region=args.region, service=args.service, plan=args.plan,
+                        channel=args.channel, infrastructure=args.infrastructure, as_of=as_of)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    _print_governs(result)
+    return 0
+
+
+def _print_governs(r) -> None:
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    status = {"governs": "[green]governs[/]", "unresolved": "[yellow]unresolved[/]", "depends": "[yellow]depends on your context[/]",
+              "no-governing-clause": "[red]no governing clause found[/]"}[r.status.value]
+    console.print(f"[bold]{escape(r.question[:300])}[/]  {status}")
+    if r.answer is not None:
+        a = r.answer
+        where = " ".join(x for x in (f"§{a.clause.number}" if a.clause.number else "", a.clause.heading or "") if x)
+        body = Text(a.clause.text)
+        for step in r.precedence:  # the decisive words, where the answer's own clause states them
+            _highlight(body, step.evidence.words)
+        console.print(Panel(body, title=f"{escape(a.document.title)} {escape(where)}", subtitle=escape(a.clause.iri),
+                            border_style="green" if r.status.value == "governs" else "yellow"))
+    if r.precedence:
+        console.print("[bold]precedence[/]")
+        for s in r.precedence:
+            kind = "stated" if s.explicit else "implied"
+            line = Text("  ")
+            line.append(s.winner_label, style="bold")
+            line.append(f" {s.relation} ")
+            line.append(s.loser_label, style="bold")
+            line.append(f"  ({kind}, {s.evidence.document}{' §' + s.evidence.number if s.evidence.number else ''}: ")
+            line.append(f"“{s.evidence.words}”", style="bold magenta")
+            line.append(")")
+            console.print(line)
+    for alt in r.alternatives:
+        (k, v), = alt.when.items()
+        target = f"{alt.answer.document.title} §{alt.answer.clause.number or ''} {alt.answer.clause.heading or ''}" if alt.answer else "no clause applies"
+        console.print(f"  if {k} = [bold]{v}[/]: {escape(target)}")
+    for u in r.unresolved:
+        console.print(f"  [yellow]unranked rival[/]: {escape(u.document.title)} §{u.clause.number or ''} {escape(u.clause.heading or '')}: "
+                      f"“{escape(u.clause.text[:160])}”")
+    if r.candidates:
+        table = Table(title="candidates", show_lines=False)
+        for col in ("score", "applies", "document", "clause", "text"):
+            table.add_column(col)
+        for c in r.candidates[:6]:
+            table.add_row(f"{c.score:.1f}", c.applies, c.document.id, f"§{c.clause.number or ''} {c.clause.heading or ''}",
+                          c.clause.text[:70] + ("…" if len(c.clause.text) > 70 else ""))
+        console.print(table)
+    console.print(escape(r.explanation))
+
+
+def _highlight(text, words: str) -> None:
+    at = text.plain.find(words)
+    if at >= 0 and words:
+        text.stylize("bold magenta", at, at + len(words))
+
+
 def _cmd_eval(args) -> int:
     kg = _open(args)
     _populate(kg)
+    if args.what == "governs":
+        from clausegraph.queries.evaluate_governs import render_governs_report
+
+        report = kg.evaluate_governs(args.gold)
+        if args.json:
+            print(report.model_dump_json(indent=2))
+        else:
+            print(render_governs_report(report, errors=True))
+        return 0
     report = kg.evaluate_extraction(args.gold)
     if args.json:
         payload = report.model_dump()
@@ -268,6 +366,7 @@ _COMMANDS = {
     "validate": _cmd_validate,
     "lint": _cmd_lint,
     "eval": _cmd_eval,
+    "governs": _cmd_governs,
 }
 
 

@@ -109,8 +109,7 @@ def extraction_quads(ex: Extraction, *, group_members: dict[str, list[str]] | No
     def condition(node: NamedNode, c: Condition) -> Iterator[Quad]:
         yield q(node, _cg("condition"), Literal(c.text))
         for name in _CONDITION_FIELDS:
-            value = getattr(c, name)
-            if value:
+            for value in getattr(c, name):
                 yield q(node, _cg(name), Literal(value))
 
     def target(t: Target) -> NamedNode:

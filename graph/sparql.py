@@ -7,6 +7,7 @@ Oxigraph's substitutions (SEP-0007), so quotes, braces or ``} ; DROP ALL`` stay 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -40,6 +41,8 @@ def to_term(value) -> ox.NamedNode | ox.Literal | ox.BlankNode:
         return ox.Literal("true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
     text = str(value)
     if text.startswith("<") and text.endswith(">") and " " not in text:
         try:
@@ -62,6 +65,25 @@ def _json_term(term) -> dict:
     return out
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _python(term):
+    if term is None or not isinstance(term, ox.Literal):
+        return None if term is None else term.value
+    datatype = term.datatype.value if term.datatype else ""
+    try:
+        if datatype == _XSD + "date":
+            return dt.date.fromisoformat(term.value)
+        if datatype == _XSD + "boolean":
+            return term.value in ("true", "1")
+        if datatype == _XSD + "integer":
+            return int(term.value)
+    except ValueError:
+        pass
+    return term.value
+
+
 @dataclass
 class QueryResult:
     """SELECT rows (``variables`` and ``rows`` of terms or None), an ASK ``boolean``, or CONSTRUCT ``triples``."""
@@ -74,6 +96,10 @@ class QueryResult:
     def values(self) -> list[dict[str, str | None]]:
         """Rows as dictionaries of plain strings."""
         return [{v: (t.value if t is not None else None) for v, t in zip(self.variables, row)} for row in self.rows]
+
+    def python(self) -> list[dict[str, object]]:
+        """Rows as dictionaries of Python values: IRIs and strings as str, xsd:date as date, booleans, integers."""
+        return [{v: _python(t) for v, t in zip(self.variables, row)} for row in self.rows]
 
     def to_json(self) -> dict:
         """W3C SPARQL 1.1 Query Results JSON."""

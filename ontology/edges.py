@@ -62,12 +62,13 @@ class Condition(_Model):
     text: str
     start: int
     end: int
-    role: str | None = None  # consumer | business
-    region: str | None = None  # eu | us | other | not-us
-    service: str | None = None  # le-chat | la-plateforme
-    plan: str | None = None  # free | paid | pro | team | enterprise
-    channel: str | None = None  # direct | cloud-partner | reseller
-    infrastructure: str | None = None  # mistral | partner | own
+    # each field lists the values the words allow (any of them); empty: the words say nothing of it
+    role: list[str] = Field(default_factory=list)  # consumer | business
+    region: list[str] = Field(default_factory=list)  # eu | us | other | not-us
+    service: list[str] = Field(default_factory=list)  # le-chat | la-plateforme
+    plan: list[str] = Field(default_factory=list)  # free | paid | pro | team | enterprise
+    channel: list[str] = Field(default_factory=list)  # direct | cloud-partner | reseller
+    infrastructure: list[str] = Field(default_factory=list)  # mistral | partner | own
 
 
 class Evidence(_Model):

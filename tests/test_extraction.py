@@ -52,14 +52,21 @@ def test_section_lists_and_owners():
 
 
 def test_conditions_are_structured():
-    assert read_condition("This DPA only applies if Customer is a business entity") == {"role": "business"}
+    assert read_condition("This DPA only applies if Customer is a business entity") == {"role": ["business"]}
     assert read_condition("any natural person residing in the European Union who is accessing or using the Services "
-                          "for purposes which are outside his trade") == {"role": "consumer", "region": "eu"}
+                          "for purposes which are outside his trade") == {"role": ["consumer"], "region": ["eu"]}
     assert read_condition("when you use the Mistral AI Products on Your Infrastructure and through a Reseller") == {
-        "channel": "reseller", "infrastructure": "own"}
+        "channel": ["reseller"], "infrastructure": ["own"]}
+    # "without a paid subscription" is free, not also paid: matches of one field never overlap
     assert read_condition("If you are using La Plateforme without a paid subscription") == {
-        "service": "la-plateforme", "plan": "free"}
-    assert read_condition("Unless you are located in the United States") == {"region": "not-us"}
+        "service": ["la-plateforme"], "plan": ["free"]}
+    assert read_condition("Unless you are located in the United States") == {"region": ["not-us"]}
+    # several values: the text applies to either; markdown emphasis does not hide a field
+    assert read_condition("govern your use of La Plateforme, Le Chat, and the other websites") == {
+        "service": ["la-plateforme", "le-chat"]}
+    assert read_condition('Our cloud provider partners, on the Cloud Provider\'s infrastructure (the "P**artner '
+                          'Infrastructure**"), or your infrastructure') == {
+        "channel": ["cloud-partner"], "infrastructure": ["partner", "own"]}
 
 
 def test_every_edge_has_evidence_reachable_from_sparql(bundled_store):

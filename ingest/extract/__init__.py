@@ -110,6 +110,7 @@ class _Extractor:
         self.aliases: list[_Alias] = []
         self.borrows: dict[str, set[str]] = defaultdict(set)  # doc id -> doc ids it borrows definitions from
         self.clauses: dict[str, list[_Clause]] = {}
+        self._infos: dict[tuple[str, str], _Clause] = {}  # (document, clause key) -> clause
         self.results: dict[str, Extraction] = {}
         self._names_cache: dict[tuple, list] = {}
         self._read: dict[tuple[str, bool], tuple[list, list, list]] = {}  # clause text -> what the rules found
@@ -231,6 +232,7 @@ class _Extractor:
                 for info in pending[key]:
                     info.definitions, info.references, info.precedence = found
             self.clauses[ref_key(doc)] = infos
+            self._infos.update(((ref_key(doc), i.clause.key), i) for i in infos)
             self.results[ref_key(doc)] = Extraction(document=doc.ref)
         for doc in self.documents:
             self._definitions(doc)
@@ -429,12 +431,22 @@ class _Extractor:
                     if isinstance(raw.winner, tuple) else []
                 winners = winners or [self._self_target(info, SELF_DOC, winner_words)]
             scope_words = text[raw.scope[0]: raw.scope[1]] if raw.scope else None
+            # the fields come from the scope's own words ("Your use of Le Chat"), never from what it is subject to
             condition = self._condition(info, raw.scope)
-            if raw.condition:
-                condition = self._condition(info, raw.condition)
-            return [Precedence(kind=raw.kind, winner=w, scope=scope_words, explicit=raw.explicit,
-                               evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition))
-                    for w in winners]
+            out = [Precedence(kind=raw.kind, winner=w, scope=scope_words, explicit=raw.explicit,
+                              evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition))
+                   for w in winners]
+            if scope_words and text[raw.scope[1]:].strip().startswith(":") or (scope_words or "").rstrip().endswith(":"):
+                # "govern your use of ... through:" followed by list items: each item is one limb of the scope
+                for child in info.clause.children:
+                    item = self._infos.get((ref_key(info.doc), child.key)) if isinstance(child, Clause) else None
+                    if item is None or child.kind.value != "item":
+                        continue
+                    limb = self._condition(item, (0, len(child.text)))
+                    out.extend(Precedence(kind=raw.kind, winner=w, scope=child.text, explicit=raw.explicit,
+                                          evidence=self._evidence(item, 0, len(child.text), "precedence-scope-list-item", limb))
+                               for w in winners)
+            return out
         condition = self._condition(info, raw.condition)
         named_texts = raw.kind is PrecedenceKind.PREVAILS_OVER  # the parties of a conflict are texts, named or not
         winners = self._role_targets(info, raw.winner, words, named_texts=named_texts)

@@ -13,8 +13,13 @@
 | plan           | pro / team / enterprise / paid | Le Chat Pro; Le Chat Team; Enterprise; paid subscription; paid Services |
 | channel        | reseller      | through a Reseller                                                       |
 | channel        | cloud-partner | through a Partner; Cloud Provider; cloud provider partners               |
-| infrastructure | own           | on Your Infrastructure                                                   |
-| infrastructure | partner       | Partner Infrastructure                                                   |
+| infrastructure | own           | Your Infrastructure                                                      |
+| infrastructure | partner       | Partner Infrastructure; Partner's infrastructure                         |
+
+A field can take several values ("your use of La Plateforme, Le Chat, ..." -> service la-plateforme and
+le-chat: the text applies to either). Within one field a match never overlaps an earlier one, so
+"without a paid subscription" is free and not also paid. Markdown emphasis (``**``) is ignored when
+reading the fields; the words themselves stay exact.
 """
 
 from __future__ import annotations
@@ -37,17 +42,25 @@ CONDITION_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("plan", "team", re.compile(r"\bLe\s+Chat\s+Team\b|\bTeam\s+(?:plan|subscription)\b")),
     ("plan", "enterprise", re.compile(r"\b(?:Le\s+Chat\s+)?Enterprise\b")),
     ("plan", "paid", re.compile(r"\b(?:under\s+a\s+|a\s+|with\s+a\s+)?paid\s+(?:subscription|Services|plan)\b", _I)),
-    ("channel", "reseller", re.compile(r"\bthrough\s+a\s+Reseller\b|\bResellers?\b")),
+    ("channel", "reseller", re.compile(r"\bthrough\s+a\s+Reseller\b|\bResellers?\b|\bour\s+resellers\b", _I)),
     ("channel", "cloud-partner", re.compile(r"\bthrough\s+(?:a|our)\s+(?:Partner|Cloud\s+Provider)s?\b|\bcloud\s+provider\s+partners?\b", _I)),
-    ("infrastructure", "own", re.compile(r"\bon\s+Your\s+Infrastructure\b")),
-    ("infrastructure", "partner", re.compile(r"\bPartner\s+Infrastructure\b")),
+    ("infrastructure", "own", re.compile(r"\bYour\s+Infrastructure\b", _I)),
+    ("infrastructure", "partner", re.compile(r"\bPartner\s+Infrastructure\b|\bPartner[’']s\s+infrastructure\b|\bCloud\s+Provider[’']s\s+infrastructure\b", _I)),
 )
 
 
-def read_condition(words: str) -> dict[str, str]:
-    """The context fields ``words`` state; the first matching value of each field wins."""
-    out: dict[str, str] = {}
+def read_condition(words: str) -> dict[str, list[str]]:
+    """The context fields ``words`` state, each with every value it names (in table order)."""
+    plain = words.replace("**", "")
+    out: dict[str, list[str]] = {}
+    taken: dict[str, list[tuple[int, int]]] = {}
     for name, value, pattern in CONDITION_RULES:
-        if name not in out and pattern.search(words):
-            out[name] = value
+        spans = taken.setdefault(name, [])
+        for m in pattern.finditer(plain):
+            if any(m.start() < e and s < m.end() for s, e in spans):
+                continue
+            spans.append(m.span())
+            values = out.setdefault(name, [])
+            if value not in values:
+                values.append(value)
     return out

@@ -1,0 +1,671 @@
+"""Which document, and which clause, governs a question for a given user.
+
+    question ──► candidates (BM25F over clause text and headings, expanded by the lexicon and
+                  by defined terms)
+             ──► applicability (versions in force on as_of; scope statements of the clause, its
+                  parents and its document against the user's context: yes / depends / no)
+             ──► precedence among the applicable clauses that speak to the question:
+                  1. an edge of the graph (prevails-over, overrides, subject-to, defers-to), between
+                     the clauses, their sections, documents or document groups, whose condition
+                     fits the context; also through a chain of document-level edges
+                  2. implied: the text whose scope matches more of the user's stated context
+                     (the more specific text; explicit=false)
+                  3. implied: a text that is part of the agreement over one only referred to
+                     (a notice such as a privacy policy; explicit=false)
+                  4. otherwise "unresolved": both are shown, the better ranked one first
+             ──► the answer with every step's clause and words, or "no governing clause found"
+
+Everything the resolver knows comes from the graph through the SPARQL files in queries/governs/;
+the question itself never reaches SPARQL (only ``as_of`` does, as a bound xsd:date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.resources import files
+
+from clausegraph.ontology.answers import (
+    CONTEXT_FIELDS,
+    CONTEXT_VALUES,
+    Alternative,
+    Answer,
+    Candidate,
+    ClauseInfo,
+    Context,
+    DocumentInfo,
+    GovernsResult,
+    PrecedenceStep,
+    Status,
+    StepEvidence,
+)
+from clausegraph.ontology.errors import QueryError
+from clausegraph.queries.retrieval import (
+    LEXICON_WEIGHT,
+    TERM_WEIGHT,
+    BM25Index,
+    Query,
+    load_lexicon,
+    tokens,
+)
+
+__all__ = ["GovernsIndex", "resolve", "baseline", "MAX_QUESTION", "SPEAKING_RATIO", "MIN_COVERAGE"]
+
+Runner = Callable[..., list[dict[str, object]]]  # (sparql text, **bindings) -> rows of python values
+
+MAX_QUESTION = 2000  # characters of a question that are read; the rest is ignored (and said so)
+TOP_K = 40  # candidates read from the ranking
+SPEAKING_RATIO = 0.7  # a clause "speaks to the question" when it scores at least this share of the best
+UNRESOLVED_RATIO = 0.85  # an unranked rival this close to the winner makes the answer unresolved
+MIN_COVERAGE = 0.1
+CONTEXT_WORD_WEIGHT = 0.3
+TERM_MIN_IDF = 2.5  # a question word this rare that a definition uses points at the defined term
+MAX_TERMS = 4  # "Le Chat Pro" in a question names who asks; applicability uses it, ranking less  # below this share of the question's information in the best clause: no answer
+PRECEDENCE = ("prevailsOver", "overrides", "constrains", "governsFor")
+_RELATION_WORDS = {
+    "prevailsOver": "prevails over",
+    "overrides": "overrides",
+    "constrains": "is a text that binds",  # winner constrains loser: the loser is subject to it
+    "governsFor": "governs the matter for",
+    "more-specific-scope": "is more specific to you than",
+    "agreement-over-notice": "is part of the agreement, unlike",
+}
+
+
+def _sparql(name: str) -> str:
+    return files(__name__.rpartition(".")[0]).joinpath("governs", f"{name}.rq").read_text(encoding="utf-8")
+
+
+@dataclass
+class _Node:
+    iri: str
+    doc: str
+    parent: str
+    section: bool
+    position: int
+    number: str | None
+    heading: str | None
+    label: str | None
+    text: str | None
+
+
+@dataclass
+class _Doc:
+    iri: str
+    id: str
+    title: str
+    version: str
+    effective: dt.date | None
+
+    def info(self) -> DocumentInfo:
+        return DocumentInfo(id=self.id, title=self.title, effective=self.effective, version=self.version, iri=self.iri)
+
+
+@dataclass
+class _Limb:
+    text: str
+    fields: dict[str, list[str]]
+    words: str
+    clause: str
+    rule: str
+
+
+@dataclass
+class _Edge:
+    winner: str
+    relation: str
+    loser: str
+    words: str
+    clause: str
+    rule: str
+    explicit: bool
+    condition: str | None
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Fit:
+    """How a text's scope fits the context: fails (words), depends on fields, or matched fields."""
+
+    fails: list[str] = field(default_factory=list)
+    unknown: set[str] = field(default_factory=set)
+    matched: set[str] = field(default_factory=set)
+    words: list[str] = field(default_factory=list)  # the scope words that decided a yes/depends
+
+    @property
+    def applies(self) -> str:
+        return "no" if self.fails else "depends" if self.unknown else "yes"
+
+
+def _value_fits(field_name: str, user: str, allowed: list[str]) -> bool | None:
+    """True: fits; False: excluded; None: cannot tell (a "paid" user and a Pro-only text)."""
+    if user in allowed:
+        return True
+    if field_name == "region" and "not-us" in allowed and user in ("eu", "other"):
+        return True
+    if field_name == "plan":
+        if user in ("pro", "team", "enterprise") and "paid" in allowed:
+            return True
+        if user == "paid" and any(v in ("pro", "team", "enterprise") for v in allowed):
+            return None
+    return False
+
+
+class GovernsIndex:
+    """What the resolver reads from one generation of the graph, ready to answer many questions."""
+
+    def __init__(self, run: Runner) -> None:
+        self._run = run
+        self.docs: dict[str, _Doc] = {}
+        for r in run(_sparql("documents")):
+            eff = r.get("effective")
+            self.docs[r["d"]] = _Doc(r["d"], r["id"], r["title"], r["version"], eff if isinstance(eff, dt.date) else None)
+        self.nodes: dict[str, _Node] = {}
+        for r in run(_sparql("nodes")):
+            self.nodes[r["n"]] = _Node(r["n"], r["d"], r["parent"], bool(r["section"]), int(r["position"]),
+                                       r.get("number"), r.get("heading"), r.get("label"), r.get("text"))
+        self.limbs: dict[str, dict[str, _Limb]] = defaultdict(dict)  # subject -> scope node -> limb
+        for r in run(_sparql("scopes")):
+            limb = self.limbs[r["subject"]].setdefault(
+                r["scope"], _Limb(r["text"], {}, r["words"], r["clause"], r["rule"]))
+            if r.get("field"):
+                values = limb.fields.setdefault(r["field"], [])
+                if r["value"] not in values:
+                    values.append(r["value"])
+        edges: dict[str, _Edge] = {}
+        self.labels: dict[str, str] = {}
+        for r in run(_sparql("edges")):
+            e = edges.get(r["e"])
+            if e is None:
+                e = edges[r["e"]] = _Edge(r["winner"], r["relation"], r["loser"], r["words"], r["clause"], r["rule"],
+                                          r.get("explicit") is not False, r.get("condition"))
+            if r.get("field"):
+                e.fields.setdefault(r["field"], [])
+                if r["value"] not in e.fields[r["field"]]:
+                    e.fields[r["field"]].append(r["value"])
+            for end, label in ((r["winner"], r.get("winnerLabel")), (r["loser"], r.get("loserLabel"))):
+                if label:
+                    self.labels[end] = label
+        self.edges = sorted(edges.values(), key=lambda e: (e.clause, e.winner, e.loser, e.relation))
+        for key, e in edges.items():
+            if e.fields:  # "(a) Unless you are located in the United States, the laws of France will govern"
+                self.limbs[e.clause].setdefault(key, _Limb(e.condition or e.words, e.fields, e.condition or e.words,
+                                                           e.clause, e.rule))
+        self.groups: dict[str, set[str]] = defaultdict(set)  # group -> member documents
+        for r in run(_sparql("groups")):
+            self.groups[r["group"]].add(r["member"])
+            if r.get("label"):
+                self.labels[r["group"]] = r["label"]
+        self.successors: dict[str, set[str]] = defaultdict(set)
+        for r in run(_sparql("supersedes")):
+            self.successors[r["older"]].add(r["newer"])
+        # ancestors: clause -> [clause, parent clause, ..., section, ..., document]
+        self.ancestors: dict[str, list[str]] = {}
+        for iri in self.nodes:
+            chain, cur = [], iri
+            while cur in self.nodes:
+                chain.append(cur)
+                cur = self.nodes[cur].parent
+            chain.append(cur)
+            self.ancestors[iri] = chain
+        children: dict[str, list[_Node]] = defaultdict(list)
+        for n in self.nodes.values():
+            children[n.parent].append(n)
+        # a lead-in ("How we use Your Data depends on your subscription plan:") says nothing by itself:
+        # it is read as a heading of the items it introduces, which are what can govern
+        self.lead_ins = {n.iri for n in self.nodes.values()
+                         if not n.section and n.text and n.text.rstrip().endswith(":")}
+        self.clauses = [n for n in self.nodes.values() if not n.section and n.text and n.iri not in self.lead_ins]
+        self.bm25 = BM25Index((c.iri, self._fields(c)) for c in self.clauses)
+        # the documents of the agreement: those some text incorporates, and those that incorporate
+        self.agreement: dict[str, _Edge] = {}
+        for e in self.edges:
+            if e.relation == "incorporates":
+                for end in (e.winner, e.loser):
+                    for d in self._documents_of(end):
+                        self.agreement.setdefault(d, e)
+        # defined terms: lemma of a defining clause's words -> terms it defines
+        self.term_words: dict[str, set[str]] = defaultdict(set)
+        self.term_lemmas: dict[str, list[str]] = {}
+        for r in run(_sparql("terms")):
+            clause = self.nodes.get(r["definedBy"])
+            if clause is None or not clause.text:
+                continue
+            self.term_lemmas[r["term"]] = tokens(r["label"])
+            for lemma in set(tokens(clause.text)):
+                self.term_words[lemma].add(r["term"])
+        self._in_force: dict[dt.date, set[str]] = {}
+
+    # ------------------------------------------------------------------ structure
+
+    def _fields(self, c: _Node) -> dict[str, str]:
+        headings = []
+        for a in self.ancestors[c.iri][1:]:
+            n = self.nodes.get(a)
+            if n is not None and a in self.lead_ins:
+                headings.append(n.text)
+            elif n is not None and n.heading:
+                headings.append(n.heading)
+        return {"text": c.text or "", "headings": " ".join(([c.heading] if c.heading else []) + headings),
+                "title": self.docs[c.doc].title if c.doc in self.docs else ""}
+
+    def _documents_of(self, iri: str) -> set[str]:
+        if iri in self.docs:
+            return {iri}
+        if iri in self.groups:
+            return set(self.groups[iri])
+        if iri in self.nodes:
+            return {self.nodes[iri].doc}
+        return set()
+
+    def covers(self, end: str, clause: str) -> bool:
+        """Does the edge end ``end`` (clause, section, document or group) contain ``clause``?"""
+        chain = self.ancestors.get(clause, [clause])
+        if end in chain:
+            return True
+        return end in self.groups and self.nodes[clause].doc in self.groups[end]
+
+    def in_force(self, as_of: dt.date) -> set[str]:
+        """Document versions in force on ``as_of`` (a SPARQL query with the date bound)."""
+        found = self._in_force.get(as_of)
+        if found is None:
+            found = self._in_force[as_of] = {r["d"] for r in self._run(_sparql("in-force"), asOf=as_of)}
+        return found
+
+    def label(self, iri: str) -> str:
+        if iri in self.docs:
+            return self.docs[iri].title
+        if iri in self.nodes:
+            n = self.nodes[iri]
+            return f"{self.docs[n.doc].title} {self.locator(iri)}".strip()
+        return self.labels.get(iri, iri.rsplit("/", 1)[-1].replace("-", " "))
+
+    def locator(self, iri: str) -> str:
+        n = self.nodes[iri]
+        number = self.section_number(iri)
+        heading = self.heading(iri)
+        parts = [f"§{number}" if number else "", f"“{heading}”" if heading else "", n.label if n.label and n.label != "-" else ""]
+        return " ".join(p for p in parts if p)
+
+    def section_number(self, iri: str) -> str | None:
+        for a in self.ancestors[iri]:
+            n = self.nodes.get(a)
+            if n is not None and n.section and n.number:
+                return n.number
+        return None
+
+    def heading(self, iri: str) -> str | None:
+        for a in self.ancestors[iri]:
+            n = self.nodes.get(a)
+            if n is not None and n.heading:
+                return n.heading
+        return None
+
+    def section_heading(self, iri: str) -> str | None:
+        for a in self.ancestors[iri]:
+            n = self.nodes.get(a)
+            if n is not None and n.section and n.heading:
+                return n.heading
+        return None
+
+    def clause_info(self, iri: str) -> ClauseInfo:
+        n = self.nodes[iri]
+        return ClauseInfo(iri=iri, number=self.section_number(iri), heading=self.heading(iri),
+                          label=n.label, section_heading=self.section_heading(iri), text=n.text or "")
+
+    def answer(self, iri: str) -> Answer:
+        return Answer(document=self.docs[self.nodes[iri].doc].info(), clause=self.clause_info(iri))
+
+    # ------------------------------------------------------------------ applicability
+
+    def fit(self, iri: str, ctx: dict[str, str]) -> _Fit:
+        """Scope of the clause, its parents and its document against the context."""
+        out = _Fit()
+        for a in self.ancestors.get(iri, [iri]):
+            limbs = [limb for limb in self.limbs.get(a, {}).values() if limb.fields]
+            if not limbs:
+                continue
+            results = []
+            for limb in limbs:
+                fails, unknown, matched = False, set(), set()
+                for name, allowed in limb.fields.items():
+                    if set(CONTEXT_VALUES[name]) - {"paid"} <= set(allowed):
+                        continue  # "La Plateforme, Le Chat, and ..." names every service: no restriction
+                    user = ctx.get(name)
+                    if user is None:
+                        unknown.add(name)
+                        continue
+                    ok = _value_fits(name, user, allowed)
+                    if ok is False:
+                        fails = True
+                    elif ok is None:
+                        unknown.add(name)
+                    else:
+                        matched.add(name)
+                results.append((fails, unknown, matched, limb))
+            good = [r for r in results if not r[0] and not r[1]]
+            maybe = [r for r in results if not r[0] and r[1]]
+            if good:
+                best = max(good, key=lambda r: len(r[2]))
+                out.matched |= best[2]
+                out.words.append(best[3].words)
+            elif maybe:
+                for r in maybe:
+                    out.unknown |= r[1]
+                    out.matched |= r[2]
+                out.words.append(maybe[0][3].words)
+            else:
+                out.fails.append(" / ".join(dict.fromkeys(r[3].words for r in results)))
+        return out
+
+    def edge_fits(self, e: _Edge, ctx: dict[str, str]) -> bool:
+        for name, allowed in e.fields.items():
+            user = ctx.get(name)
+            if user is not None and _value_fits(name, user, allowed) is False:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ precedence
+
+    def step(self, e: _Edge, winner: str, loser: str) -> PrecedenceStep:
+        c = self.nodes.get(e.clause)
+        return PrecedenceStep(
+            winner=e.winner, loser=e.loser, winner_label=self.label(e.winner), loser_label=self.label(e.loser),
+            relation=e.relation, explicit=e.explicit,
+            evidence=StepEvidence(document=self.docs[c.doc].id if c else "", clause=e.clause,
+                                  number=self.section_number(e.clause) if c else None, words=e.words, rule=e.rule))
+
+    def explicit_between(self, a: str, b: str, ctx: dict[str, str]) -> list[_Edge]:
+        """Edges by which clause ``a`` wins over clause ``b`` (directly, or down a chain of documents)."""
+        direct = [e for e in self.edges if e.relation in PRECEDENCE and self.edge_fits(e, ctx)
+                  and self.covers(e.winner, a) and self.covers(e.loser, b) and not self.covers(e.winner, b)]
+        if direct:
+            return direct[:1]
+        # a chain of document-level edges: doc(a) > X > ... > doc(b)
+        start, goal = self.nodes[a].doc, self.nodes[b].doc
+        if start == goal:
+            return []
+        doc_edges = defaultdict(list)
+        for e in self.edges:
+            if e.relation not in ("prevailsOver", "governsFor") or not self.edge_fits(e, ctx):
+                continue
+            if (e.winner in self.docs or e.winner in self.groups) and (e.loser in self.docs or e.loser in self.groups):
+                for w in self._documents_of(e.winner):
+                    for l in self._documents_of(e.loser):
+                        if w != l:
+                            doc_edges[w].append((l, e))
+        seen, frontier = {start: []}, [start]
+        while frontier:
+            nxt = []
+            for d in frontier:
+                for l, e in doc_edges.get(d, ()):
+                    if l not in seen:
+                        seen[l] = seen[d] + [e]
+                        nxt.append(l)
+            frontier = nxt
+        return seen.get(goal, [])
+
+    def decide(self, a: str, b: str, fits: dict[str, _Fit], ctx: dict[str, str]) -> tuple[str, list[PrecedenceStep]] | None:
+        """Which of clauses ``a`` and ``b`` wins, and the steps that say so; None when nothing decides."""
+        ab = self.explicit_between(a, b, ctx)
+        ba = self.explicit_between(b, a, ctx)
+        if ab and not ba:
+            return a, [self.step(e, a, b) for e in ab]
+        if ba and not ab:
+            return b, [self.step(e, b, a) for e in ba]
+        if ab and ba:
+            return None  # the graph ranks them both ways: unresolved
+        da, db = self.nodes[a].doc, self.nodes[b].doc
+        if da == db:
+            return None
+        ma, mb = len(fits[a].matched), len(fits[b].matched)
+        if ma != mb:
+            win, lose = (a, b) if ma > mb else (b, a)
+            limb = self._deciding_limb(win, fits[win])
+            return win, [PrecedenceStep(
+                winner=self.nodes[win].doc, loser=self.nodes[lose].doc, winner_label=self.label(self.nodes[win].doc),
+                loser_label=self.label(self.nodes[lose].doc), relation="more-specific-scope", explicit=False,
+                evidence=StepEvidence(document=self.docs[self.nodes[limb.clause].doc].id if limb.clause in self.nodes else "",
+                                      clause=limb.clause, number=self.section_number(limb.clause) if limb.clause in self.nodes else None,
+                                      words=limb.words, rule=limb.rule))] if limb else []
+        ia, ib = da in self.agreement, db in self.agreement
+        if ia != ib:
+            win, lose = (a, b) if ia else (b, a)
+            e = self.agreement[self.nodes[win].doc]
+            s = self.step(e, win, lose)
+            s = s.model_copy(update={"winner": self.nodes[win].doc, "loser": self.nodes[lose].doc,
+                                     "winner_label": self.label(self.nodes[win].doc), "loser_label": self.label(self.nodes[lose].doc),
+                                     "relation": "agreement-over-notice", "explicit": False})
+            return win, [s]
+        return None
+
+    def _deciding_limb(self, iri: str, fit: _Fit) -> _Limb | None:
+        for a in self.ancestors.get(iri, [iri]):
+            for limb in self.limbs.get(a, {}).values():
+                if limb.fields and limb.words in fit.words:
+                    return limb
+        return None
+
+
+# ---------------------------------------------------------------------- the resolver
+
+def _query(index: GovernsIndex, question: str, *, expand: bool = True) -> Query:
+    if not expand:
+        words = list(dict.fromkeys(tokens(question)))
+        return Query(words, [(1.0, (w,)) for w in words])
+    own, rings, contextual, consumed = load_lexicon().read(tokens(question, keep_stop_words=True))
+    own = list(dict.fromkeys(own))
+    groups = [(CONTEXT_WORD_WEIGHT if w in contextual else 1.0, (w,)) for w in own]
+    for ring in rings:
+        if ring in consumed:  # the ring stands for words of the question ("keep an eye"): full weight
+            groups.append((1.0, ring))
+            continue
+        rest = tuple(l for l in ring if l not in own)
+        if rest:
+            groups.append((LEXICON_WEIGHT, rest))
+    # defined terms whose definition uses a (rare enough) word of the question: "prompts" -> Input
+    hits: dict[str, float] = defaultdict(float)
+    for w in own:
+        if w not in contextual and index.bm25.idf.get(w, 0) >= TERM_MIN_IDF:
+            for t in index.term_words.get(w, ()):
+                hits[t] += index.bm25.idf[w]
+    terms = sorted(hits, key=lambda t: (-hits[t], t))[:MAX_TERMS]
+    term_lemmas = tuple(dict.fromkeys(l for t in terms for l in index.term_lemmas.get(t, ()) if l not in own))
+    if term_lemmas:
+        groups.append((TERM_WEIGHT, term_lemmas))
+    return Query([w for w in own if w not in contextual], groups, consumed)
+
+
+# What one stated fact implies about another, for deciding which texts apply (not shown as stated):
+# Le Chat and La Plateforme are Mistral's own services, used directly; someone who uses Mistral's
+# models through a cloud partner or a reseller is not using them.
+IMPLIED = (
+    ("service", ("le-chat", "la-plateforme"), "channel", "direct"),
+    ("channel", ("cloud-partner", "reseller"), "service", "none"),
+    ("infrastructure", ("partner",), "service", "none"),
+    ("infrastructure", ("own",), "service", "none"),
+)
+
+
+def _implied(ctx: dict[str, str]) -> dict[str, str]:
+    out = dict(ctx)
+    for field_name, values, other, implied in IMPLIED:
+        if out.get(field_name) in values and other not in out:
+            out[other] = implied
+    return out
+
+
+def _unanswerable(index: GovernsIndex, question: str, live: list[_Node]) -> str | None:
+    for u in load_lexicon().unanswerable:
+        if u.asks.search(question) and not any(u.stated_by.search(c.text or "") for c in live):
+            return u.name
+    return None
+
+
+def _ranked(index: GovernsIndex, query: Query, live: set[str]) -> list[tuple[str, float]]:
+    scores = index.bm25.score(query)
+    ranked = sorted(((k, s) for k, s in scores.items() if index.nodes[k].doc in live), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:TOP_K]
+
+
+def _choose(index: GovernsIndex, ranked: list[tuple[str, float]], ctx: dict[str, str]):
+    """The governing clause among the ranked ones for ``ctx``: (winner, steps, unresolved, fits, applicable)."""
+    fits = {k: index.fit(k, ctx) for k, _ in ranked}
+    applicable = [(k, s) for k, s in ranked if fits[k].applies != "no"]
+    if not applicable:
+        return None, [], [], fits, applicable
+    best = applicable[0][1]
+    speaking = [(k, s) for k, s in applicable if s >= SPEAKING_RATIO * best][:6]
+    winner, steps, unresolved = speaking[0][0], [], []
+    scores = dict(speaking)
+    for k, s in speaking[1:]:
+        decided = index.decide(k, winner, fits, ctx)
+        if decided is None:
+            if index.nodes[k].doc != index.nodes[winner].doc and s >= UNRESOLVED_RATIO * scores[winner]:
+                unresolved.append(k)
+            continue
+        who, why = decided
+        if who == k:
+            # the new winner must also hold against the rivals the old one left unresolved
+            unresolved = [u for u in unresolved if index.decide(k, u, fits, ctx) is None]
+            winner = k
+        steps.extend(why)
+    unresolved = [u for u in unresolved if u != winner]
+    return winner, _dedupe(steps), unresolved, fits, applicable
+
+
+def _dedupe(steps: list[PrecedenceStep]) -> list[PrecedenceStep]:
+    seen, out = set(), []
+    for s in steps:
+        key = (s.winner, s.loser, s.relation, s.evidence.clause)
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def _candidate(index: GovernsIndex, k: str, score: float, fit: _Fit) -> Candidate:
+    why = None
+    if fit.applies == "no":
+        why = f"does not apply: {'; '.join(fit.fails)}"
+    elif fit.applies == "depends":
+        why = f"depends on {', '.join(sorted(fit.unknown))}: {'; '.join(fit.words)}"
+    return Candidate(document=index.docs[index.nodes[k].doc].info(), clause=index.clause_info(k),
+                     score=round(score, 3), applies=fit.applies, why=why)
+
+
+def resolve(index: GovernsIndex, question: str, context: Context | None = None) -> GovernsResult:
+    """The answer to ``question`` for ``context`` from the graph behind ``index``."""
+    context = context or Context()
+    if not isinstance(question, str):
+        raise QueryError("the question must be text")
+    clean = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+    if not clean:
+        raise QueryError("the question is empty: ask something, e.g. \"Can Mistral train on my chats?\"")
+    read = clean[:MAX_QUESTION]
+    as_of = context.as_of or dt.date.today()
+    ctx = _implied(context.stated())
+    live = index.in_force(as_of)
+    live_clauses = [c for c in index.clauses if c.doc in live]
+    query = _query(index, read)
+    ranked = _ranked(index, query, live)
+
+    def no_answer(reason: str) -> GovernsResult:
+        nearest = [_candidate(index, k, s, index.fit(k, ctx)) for k, s in ranked[:5]]
+        return GovernsResult(question=question, context=context, status=Status.NO_ANSWER, answer=None,
+                             candidates=nearest, explanation=f"No governing clause found: {reason}."
+                             + (" The nearest clauses are listed as candidates; none of them answers it." if nearest else ""))
+
+    topic = _unanswerable(index, read, live_clauses)
+    if topic:
+        return no_answer(f"the question asks about {topic}, which none of the {len(live)} documents in force on {as_of} states")
+    if not ranked:
+        return no_answer("no clause in force shares a word with the question")
+    winner, steps, unresolved, fits, applicable = _choose(index, ranked, ctx)
+    if winner is None:
+        res = no_answer("the clauses that speak of it do not apply to you")
+        res.excluded = [_candidate(index, k, s, fits[k]) for k, s in ranked[:5]]
+        return res
+    coverage = max(index.bm25.coverage(k, query) for k, _ in applicable[:5])
+    if coverage < MIN_COVERAGE:
+        return no_answer(f"the best clauses hold at most {coverage:.0%} of what the question asks")
+
+    # the answer depends on unstated context: answer for each value of the first such field
+    depends = sorted(fits[winner].unknown)
+    alternatives: list[Alternative] = []
+    if depends:
+        name = depends[0]
+        for value in CONTEXT_VALUES[name]:
+            alt_ctx = _implied(dict(context.stated(), **{name: value}))
+            w, *_ = _choose(index, ranked, alt_ctx)
+            alternatives.append(Alternative(when={name: value}, answer=index.answer(w) if w else None))
+    status = Status.DEPENDS if depends else Status.UNRESOLVED if unresolved else Status.GOVERNS
+
+    order = [winner] + [k for k, _ in applicable if k != winner]
+    scores = dict(ranked)
+    candidates = [_candidate(index, k, scores[k], fits[k]) for k in order[:10]]
+    excluded = [_candidate(index, k, s, fits[k]) for k, s in ranked if fits[k].applies == "no"][:5]
+    result = GovernsResult(
+        question=question, context=context, status=status, answer=index.answer(winner), candidates=candidates,
+        precedence=steps, depends_on=depends, alternatives=alternatives,
+        unresolved=[index.answer(u) for u in unresolved], excluded=excluded, explanation="")
+    result.explanation = _explain(index, result, winner, as_of, len(clean) > MAX_QUESTION)
+    return result
+
+
+def baseline(index: GovernsIndex, question: str, as_of: dt.date | None = None) -> GovernsResult:
+    """Plain ranking: BM25F on the question's own words; no graph, no context, no precedence."""
+    clean = "".join(ch if ch.isprintable() else " " for ch in question).strip()[:MAX_QUESTION]
+    query = _query(index, clean, expand=False)
+    scores = index.bm25.score(query)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    context = Context(as_of=as_of)
+    if not ranked or index.bm25.coverage(ranked[0][0], query) < MIN_COVERAGE:
+        return GovernsResult(question=question, context=context, status=Status.NO_ANSWER, answer=None,
+                             explanation="No governing clause found (baseline).")
+    return GovernsResult(
+        question=question, context=context, status=Status.GOVERNS, answer=index.answer(ranked[0][0]),
+        candidates=[Candidate(document=index.docs[index.nodes[k].doc].info(), clause=index.clause_info(k), score=round(s, 3))
+                    for k, s in ranked],
+        explanation="Best-ranked clause (baseline).")
+
+
+# ---------------------------------------------------------------------- explanation
+
+def _first_sentence(text: str, limit: int = 220) -> str:
+    m = re.search(r"(?<=[.;:])\s", text)
+    s = text[: m.start()] if m and m.start() > 20 else text
+    return s if len(s) <= limit else s[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _who(context: Context, as_of: dt.date) -> str:
+    stated = context.stated()
+    parts = [f"{k}={v}" for k, v in stated.items()]
+    return (f"For you ({', '.join(parts)})" if parts else "With no context given") + f", on {as_of.isoformat()}"
+
+
+def _explain(index: GovernsIndex, r: GovernsResult, winner: str, as_of: dt.date, cut: bool) -> str:
+    a = r.answer
+    lines = [f"{_who(r.context, as_of)}: {a.document.title} {index.locator(winner)} governs: “{_first_sentence(a.clause.text)}”"]
+    for s in r.precedence:
+        lines.append(f"{s.winner_label} {_RELATION_WORDS.get(s.relation, s.relation)} {s.loser_label}"
+                     f" ({'stated' if s.explicit else 'implied'} in {s.evidence.document}"
+                     f"{' §' + s.evidence.number if s.evidence.number else ''}: “{s.evidence.words}”).")
+    if r.unresolved:
+        rivals = "; ".join(f"{u.document.title} {index.locator(u.clause.iri)}" for u in r.unresolved)
+        lines.append(f"Unresolved: the graph does not rank it against {rivals}; read both.")
+    if r.depends_on:
+        alts = "; ".join(
+            f"{next(iter(alt.when.values()))}: {alt.answer.document.title} {index.locator(alt.answer.clause.iri)}" if alt.answer
+            else f"{next(iter(alt.when.values()))}: no clause applies"
+            for alt in r.alternatives)
+        lines.append(f"It depends on your {r.depends_on[0]}, which you did not give ({alts}).")
+    if r.excluded:
+        lines.append("Set aside as not applying to you: " + "; ".join(
+            f"{c.document.title} {index.locator(c.clause.iri)}" for c in r.excluded[:3]) + ".")
+    if cut:
+        lines.append(f"Only the first {MAX_QUESTION} characters of the question were read.")
+    return " ".join(lines)
