@@ -311,13 +311,11 @@ def _print_governs(r) -> None:
         console.print(f"  [yellow]unranked rival[/]: {escape(u.document.title)} §{u.clause.number or ''} {escape(u.clause.heading or '')}: "
                       f"“{escape(u.clause.text[:160])}”")
     if r.candidates:
-        table = Table(title="candidates", show_lines=False)
-        for col in ("score", "applies", "document", "clause", "text"):
-            table.add_column(col)
+        console.print("[bold]candidates[/] (score, applies to you, where, text)")
         for c in r.candidates[:6]:
-            table.add_row(f"{c.score:.1f}", c.applies, c.document.id, f"§{c.clause.number or ''} {c.clause.heading or ''}",
-                          c.clause.text[:70] + ("…" if len(c.clause.text) > 70 else ""))
-        console.print(table)
+            where = " ".join(x for x in (c.document.id, f"§{c.clause.number}" if c.clause.number else "", c.clause.heading or "") if x)
+            text = c.clause.text if len(c.clause.text) <= 100 else c.clause.text[:99] + "…"
+            console.print(f"  {c.score:5.1f}  {c.applies:7}  {escape(where)}: {escape(text)}")
     console.print(escape(r.explanation))
 
 

@@ -10,8 +10,8 @@
                      fits the context; also through a chain of document-level edges
                   2. implied: the text whose scope matches more of the user's stated context
                      (the more specific text; explicit=false)
-                  3. implied: a text that is part of the agreement over one only referred to
-                     (a notice such as a privacy policy; explicit=false)
+                  3. implied: terms that bind over a notice that only explains (a text some
+                     other text says "explains how we collect and use ..."; explicit=false)
                   4. otherwise "unresolved": both are shown, the better ranked one first
              ──► the answer with every step's clause and words, or "no governing clause found"
 
@@ -63,15 +63,24 @@ UNRESOLVED_RATIO = 0.85  # an unranked rival this close to the winner makes the 
 MIN_COVERAGE = 0.1
 CONTEXT_WORD_WEIGHT = 0.3
 TERM_MIN_IDF = 2.5  # a question word this rare that a definition uses points at the defined term
-MAX_TERMS = 4  # "Le Chat Pro" in a question names who asks; applicability uses it, ranking less  # below this share of the question's information in the best clause: no answer
+MAX_TERMS = 4
+MAX_SPEAKING = 6
+SCOPE_BOOST = 0.25  # ranking: a clause whose scope names your stated context is about your situation  # "Le Chat Pro" in a question names who asks; applicability uses it, ranking less  # below this share of the question's information in the best clause: no answer
 PRECEDENCE = ("prevailsOver", "overrides", "constrains", "governsFor")
+# edges that do not rank texts on what they govern
+NOT_PRECEDENCE = {
+    "precedence-meaning-given-in": "only lends the meaning of words (“terms not defined herein have the meaning given in the Agreement”)",
+}
+# edges that mark their winner as a notice: a text that explains, where the others bind
+NOTICE_RULES = {"precedence-explains": "“our Privacy Policy explains how we collect and use personal information”"}
 _RELATION_WORDS = {
     "prevailsOver": "prevails over",
     "overrides": "overrides",
     "constrains": "is a text that binds",  # winner constrains loser: the loser is subject to it
     "governsFor": "governs the matter for",
     "more-specific-scope": "is more specific to you than",
-    "agreement-over-notice": "is part of the agreement, unlike",
+    "applies-for-sure": "surely applies to you, unlike",
+    "terms-over-notice": "binds, where a notice only explains:",
 }
 
 
@@ -220,13 +229,13 @@ class GovernsIndex:
                          if not n.section and n.text and n.text.rstrip().endswith(":")}
         self.clauses = [n for n in self.nodes.values() if not n.section and n.text and n.iri not in self.lead_ins]
         self.bm25 = BM25Index((c.iri, self._fields(c)) for c in self.clauses)
-        # the documents of the agreement: those some text incorporates, and those that incorporate
-        self.agreement: dict[str, _Edge] = {}
+        # notices: texts another text says "explain" what is done ("our Privacy Policy explains how we
+        # collect and use personal information"); they inform, the other texts bind
+        self.notices: dict[str, _Edge] = {}
         for e in self.edges:
-            if e.relation == "incorporates":
-                for end in (e.winner, e.loser):
-                    for d in self._documents_of(end):
-                        self.agreement.setdefault(d, e)
+            if e.rule in NOTICE_RULES:
+                for d in self._documents_of(e.winner):
+                    self.notices.setdefault(d, e)
         # defined terms: lemma of a defining clause's words -> terms it defines
         self.term_words: dict[str, set[str]] = defaultdict(set)
         self.term_lemmas: dict[str, list[str]] = {}
@@ -380,7 +389,7 @@ class GovernsIndex:
 
     def explicit_between(self, a: str, b: str, ctx: dict[str, str]) -> list[_Edge]:
         """Edges by which clause ``a`` wins over clause ``b`` (directly, or down a chain of documents)."""
-        direct = [e for e in self.edges if e.relation in PRECEDENCE and self.edge_fits(e, ctx)
+        direct = [e for e in self.edges if e.relation in PRECEDENCE and e.rule not in NOT_PRECEDENCE and self.edge_fits(e, ctx)
                   and self.covers(e.winner, a) and self.covers(e.loser, b) and not self.covers(e.winner, b)]
         if direct:
             return direct[:1]
@@ -390,7 +399,7 @@ class GovernsIndex:
             return []
         doc_edges = defaultdict(list)
         for e in self.edges:
-            if e.relation not in ("prevailsOver", "governsFor") or not self.edge_fits(e, ctx):
+            if e.relation not in ("prevailsOver", "governsFor") or e.rule in NOT_PRECEDENCE or not self.edge_fits(e, ctx):
                 continue
             if (e.winner in self.docs or e.winner in self.groups) and (e.loser in self.docs or e.loser in self.groups):
                 for w in self._documents_of(e.winner):
@@ -408,38 +417,56 @@ class GovernsIndex:
             frontier = nxt
         return seen.get(goal, [])
 
-    def decide(self, a: str, b: str, fits: dict[str, _Fit], ctx: dict[str, str]) -> tuple[str, list[PrecedenceStep]] | None:
-        """Which of clauses ``a`` and ``b`` wins, and the steps that say so; None when nothing decides."""
+    def decide_explicit(self, a: str, b: str, ctx: dict[str, str]) -> tuple[str, list[PrecedenceStep]] | None:
+        """Which of clauses ``a`` and ``b`` an edge of the graph makes win; None when no edge (or both ways)."""
         ab = self.explicit_between(a, b, ctx)
         ba = self.explicit_between(b, a, ctx)
         if ab and not ba:
             return a, [self.step(e, a, b) for e in ab]
         if ba and not ab:
             return b, [self.step(e, b, a) for e in ba]
-        if ab and ba:
-            return None  # the graph ranks them both ways: unresolved
+        return None
+
+    def decide_implied(self, a: str, b: str, fits: dict[str, _Fit]) -> tuple[str, list[PrecedenceStep]] | None:
+        """Implied ranking of two clauses of different documents the graph does not rank:
+        a text that surely applies over one that applies only if a fact you did not give holds; terms
+        that bind over a notice that explains; the text whose scope matches more of the context."""
+        fa, fb = fits[a].applies, fits[b].applies
+        if fa != fb:  # a text that surely applies to you over one that applies only if ...
+            win, lose = (a, b) if fa == "yes" else (b, a)
+            limb = self._deciding_limb(lose, fits[lose]) if fits[lose].words else None
+            c = self.nodes.get(limb.clause) if limb else None
+            return win, [PrecedenceStep(
+                winner=win, loser=lose, winner_label=self.label(win), loser_label=self.label(lose),
+                relation="applies-for-sure", explicit=False,
+                evidence=StepEvidence(document=self.docs[c.doc].id if c else self.docs[self.nodes[lose].doc].id,
+                                      clause=limb.clause if limb else lose,
+                                      number=self.section_number(limb.clause) if c else None,
+                                      words=limb.words if limb else "", rule=limb.rule if limb else "scope"))]
         da, db = self.nodes[a].doc, self.nodes[b].doc
         if da == db:
             return None
+        na, nb = da in self.notices, db in self.notices
+        if na != nb:
+            win, lose = (b, a) if na else (a, b)
+            e = self.notices[self.nodes[lose].doc]
+            s = self.step(e, win, lose)
+            s = s.model_copy(update={"winner": self.nodes[win].doc, "loser": self.nodes[lose].doc,
+                                     "winner_label": self.label(self.nodes[win].doc), "loser_label": self.label(self.nodes[lose].doc),
+                                     "relation": "terms-over-notice", "explicit": False})
+            return win, [s]
         ma, mb = len(fits[a].matched), len(fits[b].matched)
         if ma != mb:
             win, lose = (a, b) if ma > mb else (b, a)
             limb = self._deciding_limb(win, fits[win])
+            if limb is None:
+                return None
+            c = self.nodes.get(limb.clause)
             return win, [PrecedenceStep(
                 winner=self.nodes[win].doc, loser=self.nodes[lose].doc, winner_label=self.label(self.nodes[win].doc),
                 loser_label=self.label(self.nodes[lose].doc), relation="more-specific-scope", explicit=False,
-                evidence=StepEvidence(document=self.docs[self.nodes[limb.clause].doc].id if limb.clause in self.nodes else "",
-                                      clause=limb.clause, number=self.section_number(limb.clause) if limb.clause in self.nodes else None,
-                                      words=limb.words, rule=limb.rule))] if limb else []
-        ia, ib = da in self.agreement, db in self.agreement
-        if ia != ib:
-            win, lose = (a, b) if ia else (b, a)
-            e = self.agreement[self.nodes[win].doc]
-            s = self.step(e, win, lose)
-            s = s.model_copy(update={"winner": self.nodes[win].doc, "loser": self.nodes[lose].doc,
-                                     "winner_label": self.label(self.nodes[win].doc), "loser_label": self.label(self.nodes[lose].doc),
-                                     "relation": "agreement-over-notice", "explicit": False})
-            return win, [s]
+                evidence=StepEvidence(document=self.docs[c.doc].id if c else "", clause=limb.clause,
+                                      number=self.section_number(limb.clause) if c else None, words=limb.words, rule=limb.rule))]
         return None
 
     def _deciding_limb(self, iri: str, fit: _Fit) -> _Limb | None:
@@ -514,26 +541,33 @@ def _ranked(index: GovernsIndex, query: Query, live: set[str]) -> list[tuple[str
 def _choose(index: GovernsIndex, ranked: list[tuple[str, float]], ctx: dict[str, str]):
     """The governing clause among the ranked ones for ``ctx``: (winner, steps, unresolved, fits, applicable)."""
     fits = {k: index.fit(k, ctx) for k, _ in ranked}
-    applicable = [(k, s) for k, s in ranked if fits[k].applies != "no"]
+    boosted = [(k, s * (1 + SCOPE_BOOST * len(fits[k].matched))) for k, s in ranked]
+    applicable = sorted(((k, s) for k, s in boosted if fits[k].applies != "no"), key=lambda kv: (-kv[1], kv[0]))
     if not applicable:
         return None, [], [], fits, applicable
     best = applicable[0][1]
-    speaking = [(k, s) for k, s in applicable if s >= SPEAKING_RATIO * best][:6]
-    winner, steps, unresolved = speaking[0][0], [], []
+    speaking = [(k, s) for k, s in applicable if s >= SPEAKING_RATIO * best][:MAX_SPEAKING]
     scores = dict(speaking)
-    for k, s in speaking[1:]:
-        decided = index.decide(k, winner, fits, ctx)
-        if decided is None:
-            if index.nodes[k].doc != index.nodes[winner].doc and s >= UNRESOLVED_RATIO * scores[winner]:
-                unresolved.append(k)
-            continue
-        who, why = decided
-        if who == k:
-            # the new winner must also hold against the rivals the old one left unresolved
-            unresolved = [u for u in unresolved if index.decide(k, u, fits, ctx) is None]
-            winner = k
-        steps.extend(why)
-    unresolved = [u for u in unresolved if u != winner]
+    steps: list[PrecedenceStep] = []
+
+    def round_(pool: list[str], decide) -> list[str]:
+        """The clauses of ``pool`` no other clause of it beats; the steps that set the others aside."""
+        beaten: dict[str, list[PrecedenceStep]] = {}
+        for i, a in enumerate(pool):
+            for b in pool[i + 1:]:
+                decided = decide(a, b)
+                if decided is not None:
+                    who, why = decided
+                    beaten.setdefault(b if who == a else a, why)
+        steps.extend(why for k in pool if k in beaten for why in beaten[k])
+        return [k for k in pool if k not in beaten] or pool[:1]
+
+    pool = [k for k, _ in speaking]
+    pool = round_(pool, lambda a, b: index.decide_explicit(a, b, ctx))
+    pool = round_(pool, lambda a, b: index.decide_implied(a, b, fits))
+    winner = pool[0]
+    unresolved = [k for k in pool[1:] if index.nodes[k].doc != index.nodes[winner].doc
+                  and scores[k] >= UNRESOLVED_RATIO * scores[winner]]
     return winner, _dedupe(steps), unresolved, fits, applicable
 
 
@@ -606,6 +640,7 @@ def resolve(index: GovernsIndex, question: str, context: Context | None = None) 
 
     order = [winner] + [k for k, _ in applicable if k != winner]
     scores = dict(ranked)
+    scores.update(applicable)  # ranked by the score with the context boost
     candidates = [_candidate(index, k, scores[k], fits[k]) for k in order[:10]]
     excluded = [_candidate(index, k, s, fits[k]) for k, s in ranked if fits[k].applies == "no"][:5]
     result = GovernsResult(
@@ -664,8 +699,8 @@ def _explain(index: GovernsIndex, r: GovernsResult, winner: str, as_of: dt.date,
             for alt in r.alternatives)
         lines.append(f"It depends on your {r.depends_on[0]}, which you did not give ({alts}).")
     if r.excluded:
-        lines.append("Set aside as not applying to you: " + "; ".join(
-            f"{c.document.title} {index.locator(c.clause.iri)}" for c in r.excluded[:3]) + ".")
+        aside = dict.fromkeys(f"{c.document.title} {index.locator(c.clause.iri)}" for c in r.excluded)
+        lines.append("Set aside as not applying to you: " + "; ".join(list(aside)[:3]) + ".")
     if cut:
         lines.append(f"Only the first {MAX_QUESTION} characters of the question were read.")
     return " ".join(lines)

@@ -59,6 +59,7 @@ def _lemma_table() -> dict[str, str]:
     return json.loads(gzip.decompress(data))
 
 
+@lru_cache(maxsize=65536)
 def lemmatize(word: str) -> str:
     """spaCy's lookup lemma of ``word``, lowercased."""
     table = _lemma_table()
