@@ -66,7 +66,7 @@ def test_conditions_are_structured():
         "service": ["la-plateforme", "le-chat"]}
     assert read_condition('Our cloud provider partners, on the Cloud Provider\'s infrastructure (the "P**artner '
                           'Infrastructure**"), or your infrastructure') == {
-        "channel": ["cloud-partner"], "infrastructure": ["partner", "own"]}
+        "channel": ["cloud-partner"], "infrastructure": ["own", "partner"]}
 
 
 def test_every_edge_has_evidence_reachable_from_sparql(bundled_store):

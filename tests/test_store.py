@@ -13,6 +13,7 @@ import pytest
 
 import clausegraph
 from clausegraph import StoreBusyError
+from clausegraph.ingest import bundled_corpus
 
 
 def _page(n: int, clauses: int = 5) -> str:
@@ -75,7 +76,7 @@ def test_failed_run_leaves_generation_and_no_debris(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_text("no title here at all\n", encoding="utf-8")
     with pytest.raises(clausegraph.ParseError):
-        kg.ingest([clausegraph.api.bundled_corpus()[0], bad])
+        kg.ingest([bundled_corpus()[0], bad])
     assert sorted(p.name for p in store.iterdir()) == before
 
 
