@@ -282,7 +282,7 @@ def _print_governs(r) -> None:
     console = Console(highlight=False)
     status = {"governs": "[green]governs[/]", "unresolved": "[yellow]unresolved[/]", "depends": "[yellow]depends on your context[/]",
               "no-governing-clause": "[red]no governing clause found[/]"}[r.status.value]
-    console.print(f"[bold]{escape(r.question[:300])}[/]  {status}")
+    console.print(f"[bold]{escape(_printable(r.question[:300]))}[/]  {status}")
     if r.answer is not None:
         a = r.answer
         where = " ".join(x for x in (f"§{a.clause.number}" if a.clause.number else "", a.clause.heading or "") if x)
@@ -316,7 +316,12 @@ def _print_governs(r) -> None:
             where = " ".join(x for x in (c.document.id, f"§{c.clause.number}" if c.clause.number else "", c.clause.heading or "") if x)
             text = c.clause.text if len(c.clause.text) <= 100 else c.clause.text[:99] + "…"
             console.print(f"  {c.score:5.1f}  {c.applies:7}  {escape(where)}: {escape(text)}")
-    console.print(escape(r.explanation))
+    console.print(escape(_printable(r.explanation)))
+
+
+def _printable(text: str) -> str:
+    """The text without control characters: a question must not drive the user's terminal."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def _highlight(text, words: str) -> None:

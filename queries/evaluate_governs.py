@@ -84,8 +84,19 @@ def load_questions(path: Path) -> list[dict]:
         raise QueryError("no such file", path=str(path)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise QueryError(f"cannot read the labelled questions: {exc}", path=str(path)) from None
-    if not isinstance(data, list) or not all(isinstance(q, dict) and "question" in q for q in data):
+    if not isinstance(data, list):
         raise QueryError("expected a JSON list of questions with 'question', 'context' and 'governing'", path=str(path))
+    for n, q in enumerate(data, start=1):
+        where = f"question {q.get('id', n) if isinstance(q, dict) else n}"
+        if not isinstance(q, dict) or not isinstance(q.get("question"), str):
+            raise QueryError(f"{where}: expected an object with a 'question' text", path=str(path))
+        if not isinstance(q.get("context") or {}, dict):
+            raise QueryError(f"{where}: 'context' must be an object of context fields or null", path=str(path))
+        gold = q.get("governing") or []
+        if not isinstance(gold, list) or not all(isinstance(g, dict) and isinstance(g.get("doc"), str) for g in gold):
+            raise QueryError(f"{where}: 'governing' must be a list of locators {{doc, section, heading, quote}}", path=str(path))
+        if q.get("governing_doc") is not None and not isinstance(q["governing_doc"], str):
+            raise QueryError(f"{where}: 'governing_doc' must be a document id or null", path=str(path))
     return data
 
 
@@ -144,7 +155,7 @@ def evaluate_governs(kg, path: Path, progress: Callable[[str], None] | None = No
         try:
             context = Context(**ctx)
         except ValueError as exc:
-            raise QueryError(f"question {q.get('id')}: bad context: {exc.errors()[0]['msg']}", path=str(path)) from None
+            raise QueryError(f"question {q.get('id', gold.index(q) + 1)}: bad context: {exc.errors()[0]['msg']}", path=str(path)) from None
         system.append(_item(q, resolve(index, q["question"], context)))
         base.append(_item(q, baseline(index, q["question"], context.as_of)))
         if progress:

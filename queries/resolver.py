@@ -596,6 +596,9 @@ def resolve(index: GovernsIndex, question: str, context: Context | None = None) 
     context = context or Context()
     if not isinstance(question, str):
         raise QueryError("the question must be text")
+    # text that is not valid Unicode (a lone surrogate from undecodable bytes) is replaced, so the
+    # answer can always be written as JSON
+    question = question.encode("utf-8", "replace").decode("utf-8")
     clean = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
     if not clean:
         raise QueryError("the question is empty: ask something, e.g. \"Can Mistral train on my chats?\"")
@@ -634,7 +637,9 @@ def resolve(index: GovernsIndex, question: str, context: Context | None = None) 
         name = depends[0]
         for value in CONTEXT_VALUES[name]:
             alt_ctx = _implied(dict(context.stated(), **{name: value}))
-            w, *_ = _choose(index, ranked, alt_ctx)
+            w, _, _, _, alt_applicable = _choose(index, ranked, alt_ctx)
+            if w is not None and max(index.bm25.coverage(k, query) for k, _ in alt_applicable[:5]) < MIN_COVERAGE:
+                w = None  # the same test as for the answer: asked with this value, there would be none
             alternatives.append(Alternative(when={name: value}, answer=index.answer(w) if w else None))
     status = Status.DEPENDS if depends else Status.UNRESOLVED if unresolved else Status.GOVERNS
 
@@ -653,6 +658,7 @@ def resolve(index: GovernsIndex, question: str, context: Context | None = None) 
 
 def baseline(index: GovernsIndex, question: str, as_of: dt.date | None = None) -> GovernsResult:
     """Plain ranking: BM25F on the question's own words; no graph, no context, no precedence."""
+    question = question.encode("utf-8", "replace").decode("utf-8")
     clean = "".join(ch if ch.isprintable() else " " for ch in question).strip()[:MAX_QUESTION]
     query = _query(index, clean, expand=False)
     scores = index.bm25.score(query)
