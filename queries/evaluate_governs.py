@@ -150,12 +150,12 @@ def evaluate_governs(kg, path: Path, progress: Callable[[str], None] | None = No
     gold = load_questions(path)
     index = kg.governs_index()
     system, base = [], []
-    for q in gold:
+    for n, q in enumerate(gold, start=1):
         ctx = {k: v for k, v in (q.get("context") or {}).items() if v is not None}
         try:
             context = Context(**ctx)
         except ValueError as exc:
-            raise QueryError(f"question {q.get('id', gold.index(q) + 1)}: bad context: {exc.errors()[0]['msg']}", path=str(path)) from None
+            raise QueryError(f"question {q.get('id', n)}: bad context: {exc.errors()[0]['msg']}", path=str(path)) from None
         system.append(_item(q, resolve(index, q["question"], context)))
         base.append(_item(q, baseline(index, q["question"], context.as_of)))
         if progress:

@@ -8,11 +8,12 @@
                   1. an edge of the graph (prevails-over, overrides, subject-to, defers-to), between
                      the clauses, their sections, documents or document groups, whose condition
                      fits the context; also through a chain of document-level edges
-                  2. implied: the text whose scope matches more of the user's stated context
-                     (the more specific text; explicit=false)
-                  3. implied: terms that bind over a notice that only explains (a text some
-                     other text says "explains how we collect and use ..."; explicit=false)
-                  4. otherwise "unresolved": both are shown, the better ranked one first
+                  2. implied (explicit=false), among what no edge ranks: a clause that surely
+                     applies over one that applies only if a fact you did not give holds; terms
+                     that bind over a notice that only explains (a text some other text says
+                     "explains how we collect and use ..."); the text whose scope matches more of
+                     the user's stated context (the more specific text)
+                  3. otherwise "unresolved": both are shown, the better ranked one first
              ──► the answer with every step's clause and words, or "no governing clause found"
 
 Everything the resolver knows comes from the graph through the SPARQL files in queries/governs/;
@@ -29,7 +30,6 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 
 from clausegraph.ontology.answers import (
-    CONTEXT_FIELDS,
     CONTEXT_VALUES,
     Alternative,
     Answer,
@@ -60,12 +60,12 @@ MAX_QUESTION = 2000  # characters of a question that are read; the rest is ignor
 TOP_K = 40  # candidates read from the ranking
 SPEAKING_RATIO = 0.7  # a clause "speaks to the question" when it scores at least this share of the best
 UNRESOLVED_RATIO = 0.85  # an unranked rival this close to the winner makes the answer unresolved
-MIN_COVERAGE = 0.1
-CONTEXT_WORD_WEIGHT = 0.3
+MIN_COVERAGE = 0.1  # below this share of the question's information in the best clauses: no answer
+CONTEXT_WORD_WEIGHT = 0.3  # "Le Chat Pro" in a question names who asks; applicability uses it, ranking less
 TERM_MIN_IDF = 2.5  # a question word this rare that a definition uses points at the defined term
 MAX_TERMS = 4
 MAX_SPEAKING = 6
-SCOPE_BOOST = 0.25  # ranking: a clause whose scope names your stated context is about your situation  # "Le Chat Pro" in a question names who asks; applicability uses it, ranking less  # below this share of the question's information in the best clause: no answer
+SCOPE_BOOST = 0.25  # ranking: a clause whose scope names your stated context is about your situation  # below this share of the question's information in the best clause: no answer
 PRECEDENCE = ("prevailsOver", "overrides", "constrains", "governsFor")
 # edges that do not rank texts on what they govern
 NOT_PRECEDENCE = {
@@ -142,7 +142,11 @@ class _Fit:
     fails: list[str] = field(default_factory=list)
     unknown: set[str] = field(default_factory=set)
     matched: set[str] = field(default_factory=set)
-    words: list[str] = field(default_factory=list)  # the scope words that decided a yes/depends
+    limbs: list[_Limb] = field(default_factory=list)  # the scope limbs that decided a yes/depends, nearest first
+
+    @property
+    def words(self) -> list[str]:
+        return [limb.words for limb in self.limbs]
 
     @property
     def applies(self) -> str:
@@ -163,6 +167,14 @@ def _value_fits(field_name: str, user: str, allowed: list[str]) -> bool | None:
     return False
 
 
+def _add_field(fields: dict[str, list[str]], row: dict[str, object]) -> None:
+    """Add a row's context field value (``?field``, ``?value``) to ``fields``, once."""
+    if row.get("field"):
+        values = fields.setdefault(row["field"], [])
+        if row["value"] not in values:
+            values.append(row["value"])
+
+
 class GovernsIndex:
     """What the resolver reads from one generation of the graph, ready to answer many questions."""
 
@@ -180,10 +192,7 @@ class GovernsIndex:
         for r in run(_sparql("scopes")):
             limb = self.limbs[r["subject"]].setdefault(
                 r["scope"], _Limb(r["text"], {}, r["words"], r["clause"], r["rule"]))
-            if r.get("field"):
-                values = limb.fields.setdefault(r["field"], [])
-                if r["value"] not in values:
-                    values.append(r["value"])
+            _add_field(limb.fields, r)
         edges: dict[str, _Edge] = {}
         self.labels: dict[str, str] = {}
         for r in run(_sparql("edges")):
@@ -191,10 +200,7 @@ class GovernsIndex:
             if e is None:
                 e = edges[r["e"]] = _Edge(r["winner"], r["relation"], r["loser"], r["words"], r["clause"], r["rule"],
                                           r.get("explicit") is not False, r.get("condition"))
-            if r.get("field"):
-                e.fields.setdefault(r["field"], [])
-                if r["value"] not in e.fields[r["field"]]:
-                    e.fields[r["field"]].append(r["value"])
+            _add_field(e.fields, r)
             for end, label in ((r["winner"], r.get("winnerLabel")), (r["loser"], r.get("loserLabel"))):
                 if label:
                     self.labels[end] = label
@@ -208,6 +214,16 @@ class GovernsIndex:
             self.groups[r["group"]].add(r["member"])
             if r.get("label"):
                 self.labels[r["group"]] = r["label"]
+        # document-level ranking edges, for chains doc(a) > X > ... > doc(b)
+        self.doc_edges: dict[str, list[tuple[str, _Edge]]] = defaultdict(list)
+        for e in self.edges:
+            if e.relation not in ("prevailsOver", "governsFor") or e.rule in NOT_PRECEDENCE:
+                continue
+            if (e.winner in self.docs or e.winner in self.groups) and (e.loser in self.docs or e.loser in self.groups):
+                for w in self._documents_of(e.winner):
+                    for l in self._documents_of(e.loser):
+                        if w != l:
+                            self.doc_edges[w].append((l, e))
         self.successors: dict[str, set[str]] = defaultdict(set)
         for r in run(_sparql("supersedes")):
             self.successors[r["older"]].add(r["newer"])
@@ -360,12 +376,12 @@ class GovernsIndex:
             if good:
                 best = max(good, key=lambda r: len(r[2]))
                 out.matched |= best[2]
-                out.words.append(best[3].words)
+                out.limbs.append(best[3])
             elif maybe:
                 for r in maybe:
                     out.unknown |= r[1]
                     out.matched |= r[2]
-                out.words.append(maybe[0][3].words)
+                out.limbs.append(maybe[0][3])
             else:
                 out.fails.append(" / ".join(dict.fromkeys(r[3].words for r in results)))
         return out
@@ -379,13 +395,22 @@ class GovernsIndex:
 
     # ------------------------------------------------------------------ precedence
 
-    def step(self, e: _Edge, winner: str, loser: str) -> PrecedenceStep:
-        c = self.nodes.get(e.clause)
-        return PrecedenceStep(
-            winner=e.winner, loser=e.loser, winner_label=self.label(e.winner), loser_label=self.label(e.loser),
-            relation=e.relation, explicit=e.explicit,
-            evidence=StepEvidence(document=self.docs[c.doc].id if c else "", clause=e.clause,
-                                  number=self.section_number(e.clause) if c else None, words=e.words, rule=e.rule))
+    def evidence(self, clause: str, words: str, rule: str) -> StepEvidence:
+        """The clause (its document and section number) and words that establish a step."""
+        c = self.nodes.get(clause)
+        return StepEvidence(document=self.docs[c.doc].id if c else "", clause=clause,
+                            number=self.section_number(clause) if c else None, words=words, rule=rule)
+
+    def step(self, e: _Edge) -> PrecedenceStep:
+        """The step an edge of the graph states."""
+        return PrecedenceStep(winner=e.winner, loser=e.loser, winner_label=self.label(e.winner),
+                              loser_label=self.label(e.loser), relation=e.relation, explicit=e.explicit,
+                              evidence=self.evidence(e.clause, e.words, e.rule))
+
+    def implied_step(self, winner: str, loser: str, relation: str, evidence: StepEvidence) -> PrecedenceStep:
+        """A step the resolver infers (explicit=false) between two texts."""
+        return PrecedenceStep(winner=winner, loser=loser, winner_label=self.label(winner), loser_label=self.label(loser),
+                              relation=relation, explicit=False, evidence=evidence)
 
     def explicit_between(self, a: str, b: str, ctx: dict[str, str]) -> list[_Edge]:
         """Edges by which clause ``a`` wins over clause ``b`` (directly, or down a chain of documents)."""
@@ -397,21 +422,12 @@ class GovernsIndex:
         start, goal = self.nodes[a].doc, self.nodes[b].doc
         if start == goal:
             return []
-        doc_edges = defaultdict(list)
-        for e in self.edges:
-            if e.relation not in ("prevailsOver", "governsFor") or e.rule in NOT_PRECEDENCE or not self.edge_fits(e, ctx):
-                continue
-            if (e.winner in self.docs or e.winner in self.groups) and (e.loser in self.docs or e.loser in self.groups):
-                for w in self._documents_of(e.winner):
-                    for l in self._documents_of(e.loser):
-                        if w != l:
-                            doc_edges[w].append((l, e))
         seen, frontier = {start: []}, [start]
         while frontier:
             nxt = []
             for d in frontier:
-                for l, e in doc_edges.get(d, ()):
-                    if l not in seen:
+                for l, e in self.doc_edges.get(d, ()):
+                    if l not in seen and self.edge_fits(e, ctx):
                         seen[l] = seen[d] + [e]
                         nxt.append(l)
             frontier = nxt
@@ -422,9 +438,9 @@ class GovernsIndex:
         ab = self.explicit_between(a, b, ctx)
         ba = self.explicit_between(b, a, ctx)
         if ab and not ba:
-            return a, [self.step(e, a, b) for e in ab]
+            return a, [self.step(e) for e in ab]
         if ba and not ab:
-            return b, [self.step(e, b, a) for e in ba]
+            return b, [self.step(e) for e in ba]
         return None
 
     def decide_implied(self, a: str, b: str, fits: dict[str, _Fit]) -> tuple[str, list[PrecedenceStep]] | None:
@@ -434,15 +450,8 @@ class GovernsIndex:
         fa, fb = fits[a].applies, fits[b].applies
         if fa != fb:  # a text that surely applies to you over one that applies only if ...
             win, lose = (a, b) if fa == "yes" else (b, a)
-            limb = self._deciding_limb(lose, fits[lose]) if fits[lose].words else None
-            c = self.nodes.get(limb.clause) if limb else None
-            return win, [PrecedenceStep(
-                winner=win, loser=lose, winner_label=self.label(win), loser_label=self.label(lose),
-                relation="applies-for-sure", explicit=False,
-                evidence=StepEvidence(document=self.docs[c.doc].id if c else self.docs[self.nodes[lose].doc].id,
-                                      clause=limb.clause if limb else lose,
-                                      number=self.section_number(limb.clause) if c else None,
-                                      words=limb.words if limb else "", rule=limb.rule if limb else "scope"))]
+            limb = fits[lose].limbs[0]  # a clause that depends has the limb it depends on
+            return win, [self.implied_step(win, lose, "applies-for-sure", self.evidence(limb.clause, limb.words, limb.rule))]
         da, db = self.nodes[a].doc, self.nodes[b].doc
         if da == db:
             return None
@@ -450,30 +459,14 @@ class GovernsIndex:
         if na != nb:
             win, lose = (b, a) if na else (a, b)
             e = self.notices[self.nodes[lose].doc]
-            s = self.step(e, win, lose)
-            s = s.model_copy(update={"winner": self.nodes[win].doc, "loser": self.nodes[lose].doc,
-                                     "winner_label": self.label(self.nodes[win].doc), "loser_label": self.label(self.nodes[lose].doc),
-                                     "relation": "terms-over-notice", "explicit": False})
-            return win, [s]
+            return win, [self.implied_step(self.nodes[win].doc, self.nodes[lose].doc, "terms-over-notice",
+                                           self.evidence(e.clause, e.words, e.rule))]
         ma, mb = len(fits[a].matched), len(fits[b].matched)
         if ma != mb:
             win, lose = (a, b) if ma > mb else (b, a)
-            limb = self._deciding_limb(win, fits[win])
-            if limb is None:
-                return None
-            c = self.nodes.get(limb.clause)
-            return win, [PrecedenceStep(
-                winner=self.nodes[win].doc, loser=self.nodes[lose].doc, winner_label=self.label(self.nodes[win].doc),
-                loser_label=self.label(self.nodes[lose].doc), relation="more-specific-scope", explicit=False,
-                evidence=StepEvidence(document=self.docs[c.doc].id if c else "", clause=limb.clause,
-                                      number=self.section_number(limb.clause) if c else None, words=limb.words, rule=limb.rule))]
-        return None
-
-    def _deciding_limb(self, iri: str, fit: _Fit) -> _Limb | None:
-        for a in self.ancestors.get(iri, [iri]):
-            for limb in self.limbs.get(a, {}).values():
-                if limb.fields and limb.words in fit.words:
-                    return limb
+            limb = fits[win].limbs[0]  # more matched fields: the winner has a limb that matched them
+            return win, [self.implied_step(self.nodes[win].doc, self.nodes[lose].doc, "more-specific-scope",
+                                           self.evidence(limb.clause, limb.words, limb.rule))]
         return None
 
 
@@ -591,15 +584,19 @@ def _candidate(index: GovernsIndex, k: str, score: float, fit: _Fit) -> Candidat
                      score=round(score, 3), applies=fit.applies, why=why)
 
 
+def _clean(question: str) -> tuple[str, str]:
+    """The question as valid Unicode (a lone surrogate from undecodable bytes is replaced, so the
+    answer can always be written as JSON), and its text without control characters."""
+    question = question.encode("utf-8", "replace").decode("utf-8")
+    return question, "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+
+
 def resolve(index: GovernsIndex, question: str, context: Context | None = None) -> GovernsResult:
     """The answer to ``question`` for ``context`` from the graph behind ``index``."""
     context = context or Context()
     if not isinstance(question, str):
         raise QueryError("the question must be text")
-    # text that is not valid Unicode (a lone surrogate from undecodable bytes) is replaced, so the
-    # answer can always be written as JSON
-    question = question.encode("utf-8", "replace").decode("utf-8")
-    clean = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question).strip()
+    question, clean = _clean(question)
     if not clean:
         raise QueryError("the question is empty: ask something, e.g. \"Can Mistral train on my chats?\"")
     read = clean[:MAX_QUESTION]
@@ -658,8 +655,8 @@ def resolve(index: GovernsIndex, question: str, context: Context | None = None) 
 
 def baseline(index: GovernsIndex, question: str, as_of: dt.date | None = None) -> GovernsResult:
     """Plain ranking: BM25F on the question's own words; no graph, no context, no precedence."""
-    question = question.encode("utf-8", "replace").decode("utf-8")
-    clean = "".join(ch if ch.isprintable() else " " for ch in question).strip()[:MAX_QUESTION]
+    question, clean = _clean(question)
+    clean = clean[:MAX_QUESTION]
     query = _query(index, clean, expand=False)
     scores = index.bm25.score(query)
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
