@@ -17,7 +17,7 @@ from enum import Enum
 import pyoxigraph as ox
 
 from clausegraph.ontology.errors import QueryError
-from clausegraph.ontology.namespaces import PREFIXES
+from clausegraph.ontology.namespaces import PREFIXES, XSD
 
 __all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START"]
 
@@ -38,11 +38,11 @@ def to_term(value) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
         return value
     if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return ox.Literal(value.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
     text = str(value)
     if text.startswith("<") and text.endswith(">") and " " not in text:
         try:
@@ -60,24 +60,23 @@ def _json_term(term) -> dict:
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
-    elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+    elif term.datatype and term.datatype.value != XSD + "string":
         out["datatype"] = term.datatype.value
     return out
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
 def _python(term):
-    if term is None or not isinstance(term, ox.Literal):
-        return None if term is None else term.value
+    if term is None:
+        return None
+    if not isinstance(term, ox.Literal):
+        return term.value
     datatype = term.datatype.value if term.datatype else ""
     try:
-        if datatype == _XSD + "date":
+        if datatype == XSD + "date":
             return dt.date.fromisoformat(term.value)
-        if datatype == _XSD + "boolean":
+        if datatype == XSD + "boolean":
             return term.value in ("true", "1")
-        if datatype == _XSD + "integer":
+        if datatype == XSD + "integer":
             return int(term.value)
     except ValueError:
         pass
