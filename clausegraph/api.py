@@ -17,7 +17,8 @@ import pyoxigraph as ox
 from platformdirs import user_data_dir
 from pydantic import BaseModel
 
-from clausegraph.graph.export import ExportFormat, export_dataset
+from clausegraph.graph.export import ExportFormat, export_view
+from clausegraph.graph.views import View
 from clausegraph.graph.sparql import QueryResult, run_query
 from clausegraph.graph.store import MEMORY, Store
 from clausegraph.ontology import iris
@@ -224,8 +225,15 @@ class KnowledgeGraph:
 
         return evaluate_governs(self, Path(gold))
 
-    def export(self, fmt: ExportFormat | str) -> bytes:
-        return export_dataset(self._store.handle(), ExportFormat(fmt))
+    def export(self, fmt: ExportFormat | str, view: View | str = View.FULL) -> bytes:
+        """``fmt`` of ``view`` (graph/export.py lists the formats); RDF of the full view is the whole dataset."""
+        return export_view(self._store.handle(), fmt, view)
+
+    def view(self, view: View | str = View.PRECEDENCE):
+        """The networkx ``MultiDiGraph`` of ``view`` (graph/views.py)."""
+        from clausegraph.graph.views import build_view
+
+        return build_view(self._store.handle(), view)
 
     @staticmethod
     def named_queries():

@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from clausegraph.api import KnowledgeGraph, default_store_path
-from clausegraph.graph.export import ExportFormat
+from clausegraph.graph.export import RDF_FORMATS, ExportFormat
+from clausegraph.graph.views import View
 from clausegraph.graph.sparql import ResultFormat
 from clausegraph.ontology.errors import ClauseGraphError, QueryError
 from clausegraph.ontology.iris import ID_BASE
@@ -30,7 +31,20 @@ _EXAMPLES = {
              "  clausegraph query outline --bind doc=terms-of-service\n"
              "  clausegraph query search --bind q=refund --format json\n"
              "  clausegraph query 'SELECT (COUNT(*) AS ?n) WHERE { ?c a cg:Clause }'",
-    "export": "examples:\n  clausegraph export --format trig -o corpus.trig\n  clausegraph export --format nquads | gzip > corpus.nq.gz",
+    "export": "examples:\n  clausegraph export --format trig -o corpus.trig\n  clausegraph export --format nquads | gzip > corpus.nq.gz\n"
+              "  clausegraph export --view precedence --format svg -o precedence.svg\n"
+              "  clausegraph export --view precedence --format html -o precedence.html   # open it from disk\n"
+              "  clausegraph export --view references --format graphml -o references.graphml   # yEd, Gephi\n"
+              "  clausegraph export --view definitions --format jsonld -o definitions.jsonld\n\n"
+              "views:\n  precedence   documents, groups and external sources; prevails-over, overrides, constrains, governs,\n"
+              "               incorporates (with their conditions); succession between versions\n"
+              "  references   clause -> cited section/clause/document/external source, and document -> document\n"
+              "  definitions  defined terms, the clauses that define and use them\n"
+              "  full         all of it plus the document tree; as RDF, the whole dataset\n\n"
+              "svg and html need Graphviz's dot (Debian: apt install graphviz).",
+    "serve": "examples:\n  clausegraph serve\n  clausegraph serve --port 8080 --timeout 5 --max-results 50000\n"
+             "  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?t WHERE { ?d dcterms:title ?t }' http://127.0.0.1:8000/sparql\n"
+             "  curl 'http://127.0.0.1:8000/api/governs?question=Who+owns+outputs%3F&role=business'",
     "stats": "examples:\n  clausegraph stats\n  clausegraph stats --json",
     "validate": "examples:\n  clausegraph validate\n  clausegraph validate --json",
     "lint": "examples:\n  clausegraph lint\n  clausegraph lint --json | jq '.[] | select(.code == \"L002\")'",
@@ -82,9 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=[f.value for f in ResultFormat], default="table")
     p.add_argument("--list", action="store_true", help="list the named queries and their parameters")
 
-    p = add("export", "Write the whole dataset as Turtle (graphs merged), TriG or N-Quads.")
+    p = add("export", "Write the graph or one view of it for another tool: RDF (turtle, trig, nquads, jsonld), graph tools "
+                      "(graphml, gexf, cytoscape), drawings (dot, svg, mermaid) or one offline interactive html page.")
     p.add_argument("--format", "-f", choices=[f.value for f in ExportFormat], default="trig")
+    p.add_argument("--view", "-v", choices=[v.value for v in View], default=None,
+                   help="what to show (default: full for the RDF formats, which is the whole dataset; precedence for the others)")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+
+    p = add("serve", "Serve a read-only SPARQL 1.1 endpoint (/sparql), a JSON API (/api/governs, ...) and a web page (/) "
+                     "on this machine. Stop it with Ctrl-C.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit per query or question (default: 10)")
+    p.add_argument("--max-results", type=int, default=100_000, metavar="N",
+                   help="most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one answer may hold (default: 100000)")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes that run queries (default: CPU count)")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not log requests")
 
     p = add("stats", "Documents, sections and clauses per document version.")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -183,7 +210,8 @@ def _cmd_query(args) -> int:
 def _cmd_export(args) -> int:
     kg = _open(args)
     _populate(kg)
-    data = kg.export(args.format)
+    view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS else "precedence")
+    data = kg.export(args.format, view)
     if args.output:
         target = Path(args.output)
         tmp = target.with_name(target.name + ".tmp")
@@ -361,6 +389,18 @@ def _cmd_eval(args) -> int:
     return 0
 
 
+def _cmd_serve(args) -> int:
+    from clausegraph.server import ServerConfig, serve
+
+    kg = _open(args)
+    _populate(kg)
+    path = kg.store_path
+    kg.close()
+    config = ServerConfig(store=str(path), host=args.host, port=args.port, timeout=args.timeout,
+                          max_results=args.max_results, workers=args.workers, quiet=args.quiet)
+    return serve(config, announce=lambda text: _err().print(text))
+
+
 _COMMANDS = {
     "ingest": _cmd_ingest,
     "query": _cmd_query,
@@ -370,6 +410,7 @@ _COMMANDS = {
     "lint": _cmd_lint,
     "eval": _cmd_eval,
     "governs": _cmd_governs,
+    "serve": _cmd_serve,
 }
 
 

@@ -16,7 +16,7 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from clausegraph.ontology.errors import QueryError
+from clausegraph.ontology.errors import QueryError, UpdateRefusedError
 from clausegraph.ontology.namespaces import PREFIXES, XSD
 
 __all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START"]
@@ -148,7 +148,7 @@ def run_query(store: ox.Store | None, text: str, bindings: dict | None = None) -
         result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
     except SyntaxError as exc:
         if UPDATE_START.search(text):
-            raise QueryError("updates are not allowed: clausegraph queries are read-only") from None
+            raise UpdateRefusedError("updates are not allowed: clausegraph queries are read-only") from None
         raise QueryError(_syntax_message(str(exc), text)) from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from None

@@ -8,8 +8,12 @@ code, printed as ``[CG012]`` so users and scripts can search for it.
     ├── IngestError                  CG010  an input cannot be read (missing, empty, binary, ...)
     │   └── ParseError               CG020  an input was read but its text has no usable shape
     ├── GraphError                   CG030  the store or the RDF mapping failed
-    │   └── StoreBusyError           CG031  another process holds the store's write lock
+    │   ├── StoreBusyError           CG031  another process holds the store's write lock
+    │   └── ExportError              CG032  an export cannot be written (unknown view, Graphviz missing)
     ├── QueryError                   CG040  a SPARQL query or its bindings are wrong
+    │   ├── UpdateRefusedError       CG041  an update was sent to a read-only endpoint
+    │   ├── QueryTimeoutError        CG042  a query ran past the time limit and was stopped
+    │   └── ResultTooLargeError      CG043  a result has more rows than the result-size limit
     └── ResolveError                 CG050  a question cannot be resolved to clauses
 
 This module imports nothing else from the project (a test pins that).
@@ -23,7 +27,11 @@ __all__ = [
     "ParseError",
     "GraphError",
     "StoreBusyError",
+    "ExportError",
     "QueryError",
+    "UpdateRefusedError",
+    "QueryTimeoutError",
+    "ResultTooLargeError",
     "ResolveError",
 ]
 
@@ -98,11 +106,35 @@ class StoreBusyError(GraphError):
     code = "CG031"
 
 
+class ExportError(GraphError):
+    """An export cannot be written: an unknown view or format, or Graphviz is missing."""
+
+    code = "CG032"
+
+
 class QueryError(ClauseGraphError):
     """A SPARQL query, a named query or its bindings are wrong."""
 
     code = "CG040"
     exit_code = 2
+
+
+class UpdateRefusedError(QueryError):
+    """An update (INSERT, DELETE, LOAD, ...) was sent where only queries are answered."""
+
+    code = "CG041"
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran past the time limit and was stopped."""
+
+    code = "CG042"
+
+
+class ResultTooLargeError(QueryError):
+    """A result holds more rows or triples than the result-size limit."""
+
+    code = "CG043"
 
 
 class ResolveError(ClauseGraphError):

@@ -12,7 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from clausegraph.graph.sparql import UPDATE_START
-from clausegraph.ontology.errors import QueryError
+from clausegraph.ontology.errors import QueryError, UpdateRefusedError
 
 __all__ = ["NamedQuery", "Param", "named_queries", "resolve_query"]
 
@@ -78,7 +78,7 @@ def resolve_query(query: str) -> NamedQuery:
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"cannot read the query file: {exc}", path=query) from None
     if UPDATE_START.search(query):
-        raise QueryError("updates are not allowed: clausegraph queries are read-only")
+        raise UpdateRefusedError("updates are not allowed: clausegraph queries are read-only")
     if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", query, re.IGNORECASE):
         return NamedQuery("<text>", "", query)
     raise QueryError(

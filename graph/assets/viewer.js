@@ -1,0 +1,193 @@
+/* clausegraph view: pan, zoom, search and click on a Graphviz SVG drawn from a view.
+ *
+ * Works from disk (file://) and inside the served page; fetches nothing. Each element with
+ * class "cg-view" holds a <script type="application/json" class="cg-data"> with the nodes and
+ * edges keyed by the ids Graphviz gave them (n0.., e0..), and the SVG inside ".cg-canvas".
+ * Text from the documents is put in the page with textContent only, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "cls") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+
+  /* text with every occurrence of each phrase in <mark> */
+  function marked(text, phrases) {
+    var out = el("blockquote");
+    var spans = [];
+    (phrases || []).forEach(function (p) {
+      if (!p) return;
+      var at = text.indexOf(p);
+      while (at >= 0) { spans.push([at, at + p.length]); at = text.indexOf(p, at + p.length); }
+    });
+    spans.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    spans.forEach(function (s) {
+      if (s[0] < pos) return;
+      out.appendChild(document.createTextNode(text.slice(pos, s[0])));
+      out.appendChild(el("mark", { text: text.slice(s[0], s[1]) }));
+      pos = s[1];
+    });
+    out.appendChild(document.createTextNode(text.slice(pos)));
+    return out;
+  }
+
+  function init(root) {
+    var data = JSON.parse(root.querySelector("script.cg-data").textContent);
+    var canvas = root.querySelector(".cg-canvas");
+    var svg = canvas.querySelector("svg");
+    var panel = root.querySelector(".cg-details");
+    var search = root.querySelector(".cg-search");
+    var count = root.querySelector(".cg-count");
+    var vb = svg.viewBox.baseVal;
+    var full = { x: vb.x, y: vb.y, w: vb.width, h: vb.height };
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    /* Graphviz puts the element id in a <title>: the browser would show "n12" as a tooltip */
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node > title, g.edge > title"), function (t) { t.remove(); });
+
+    function setView(x, y, w, h) { svg.setAttribute("viewBox", [x, y, w, h].join(" ")); }
+    function fit() { setView(full.x, full.y, full.w, full.h); }
+    function toSvg(evt) {
+      var pt = svg.createSVGPoint();
+      pt.x = evt.clientX; pt.y = evt.clientY;
+      return pt.matrixTransform(svg.getScreenCTM().inverse());
+    }
+    function zoom(factor, at) {
+      var v = svg.viewBox.baseVal;
+      var cx = at ? at.x : v.x + v.width / 2, cy = at ? at.y : v.y + v.height / 2;
+      var w = Math.min(Math.max(v.width * factor, full.w / 200), full.w * 4);
+      var h = w * v.height / v.width;
+      setView(cx - (cx - v.x) * w / v.width, cy - (cy - v.y) * h / v.height, w, h);
+    }
+    function centreOn(group) {
+      var box = group.getBBox(), v = svg.viewBox.baseVal;
+      var w = Math.min(v.width, Math.max(box.width * 4, full.w / 6)), h = w * v.height / v.width;
+      setView(box.x + box.width / 2 - w / 2, box.y + box.height / 2 - h / 2, w, h);
+    }
+
+    canvas.addEventListener("wheel", function (evt) {
+      evt.preventDefault();
+      zoom(evt.deltaY < 0 ? 0.8 : 1.25, toSvg(evt));
+    }, { passive: false });
+    var drag = null, moved = false;
+    canvas.addEventListener("pointerdown", function (evt) {
+      drag = { start: toSvg(evt), x: evt.clientX, y: evt.clientY };
+      moved = false;
+    });
+    window.addEventListener("pointermove", function (evt) {
+      if (!drag) return;
+      if (Math.abs(evt.clientX - drag.x) + Math.abs(evt.clientY - drag.y) > 4) { moved = true; canvas.classList.add("cg-dragging"); }
+      if (!moved) return;
+      var now = toSvg(evt), v = svg.viewBox.baseVal;
+      setView(v.x + drag.start.x - now.x, v.y + drag.start.y - now.y, v.width, v.height);
+    });
+    window.addEventListener("pointerup", function () { drag = null; canvas.classList.remove("cg-dragging"); });
+
+    function select(id) {
+      Array.prototype.forEach.call(svg.querySelectorAll(".cg-selected"), function (g) { g.classList.remove("cg-selected"); });
+      var g = svg.getElementById ? svg.getElementById(id) : svg.querySelector("#" + id);
+      if (g) g.classList.add("cg-selected");
+      panel.textContent = "";
+      if (data.nodes[id]) showNode(id); else if (data.edges[id]) showEdge(id);
+      root.dispatchEvent(new CustomEvent("cg-select", { detail: { id: id } }));
+    }
+    function link(id, text) {
+      var a = el("a", { cls: "cg-link", text: text, "data-target": id });
+      a.addEventListener("click", function () { select(id); });
+      return a;
+    }
+    function showNode(id) {
+      var n = data.nodes[id];
+      panel.appendChild(el("span", { cls: "cg-kind", text: n.kind }));
+      panel.appendChild(el("h2", { text: n.label }));
+      if (n.document_title && n.kind !== "document") panel.appendChild(el("div", { text: "in " + n.document_title }));
+      if (n.effective) panel.appendChild(el("div", { text: "effective " + n.effective }));
+      panel.appendChild(el("div", { cls: "cg-iri", text: n.iri }));
+      if (n.text) panel.appendChild(el("blockquote", { text: n.text }));
+      var out = [], inc = [];
+      Object.keys(data.edges).forEach(function (eid) {
+        var e = data.edges[eid];
+        if (e.source === id) out.push(eid);
+        if (e.target === id) inc.push(eid);
+      });
+      [["Edges from here", out, "target"], ["Edges to here", inc, "source"]].forEach(function (part) {
+        if (!part[1].length) return;
+        panel.appendChild(el("h3", { text: part[0] + " (" + part[1].length + ")" }));
+        var ul = el("ul");
+        part[1].slice(0, 200).forEach(function (eid) {
+          var e = data.edges[eid], other = data.nodes[e[part[2]]];
+          ul.appendChild(el("li", {}, [link(eid, e.label), " " + (other ? other.label : "")]));
+        });
+        panel.appendChild(ul);
+      });
+    }
+    function showEdge(id) {
+      var e = data.edges[id], s = data.nodes[e.source], t = data.nodes[e.target];
+      panel.appendChild(el("span", { cls: "cg-kind", text: e.relation + (e.explicit === false ? " (implied by listed order)" : "") }));
+      panel.appendChild(el("h2", {}, [link(e.source, s.label), " " + e.label + " ", link(e.target, t.label)]));
+      if (e.condition) panel.appendChild(el("div", {}, [el("strong", { text: "Condition: " }), e.condition]));
+      if (e.fields) panel.appendChild(el("div", {}, [el("strong", { text: "Applies when: " }), e.fields]));
+      if (e.rule) panel.appendChild(el("div", { cls: "cg-iri", text: "rule: " + e.rule }));
+      var words = e.words ? e.words.split(" | ") : [];
+      if (!words.length && !e.clause) panel.appendChild(el("p", { text: "This edge is structural (no words state it)." }));
+      if (words.length) panel.appendChild(el("h3", { text: "Evidence" }));
+      (e.clause ? e.clause.split(" ") : []).forEach(function (c) {
+        var clause = data.clauses[c];
+        if (!clause) return;
+        panel.appendChild(el("div", { text: clause.label + (clause.document_title ? ", " + clause.document_title : "") }));
+        panel.appendChild(marked(clause.text, words));
+        panel.appendChild(el("div", { cls: "cg-iri", text: c }));
+      });
+    }
+    svg.addEventListener("click", function (evt) {
+      if (moved) return;
+      var g = evt.target.closest("g.node, g.edge");
+      if (g && g.id) select(g.id);
+    });
+
+    var hits = [], at = -1;
+    function find(q) {
+      q = q.trim().toLowerCase();
+      hits = [];
+      at = -1;
+      Object.keys(data.nodes).forEach(function (id) {
+        var n = data.nodes[id], g = svg.getElementById ? svg.getElementById(id) : svg.querySelector("#" + id);
+        if (!g) return;
+        var hay = [n.label, n.text, n.document_title, n.iri].join(" ").toLowerCase();
+        var hit = q && hay.indexOf(q) >= 0;
+        g.classList.toggle("cg-hit", !!hit);
+        g.classList.toggle("cg-dim", !!q && !hit);
+        if (hit) hits.push(id);
+      });
+      Array.prototype.forEach.call(svg.querySelectorAll("g.edge"), function (g) { g.classList.toggle("cg-dim", !!q); });
+      count.textContent = q ? hits.length + (hits.length === 1 ? " match" : " matches") : "";
+    }
+    search.addEventListener("input", function () { find(search.value); });
+    search.addEventListener("keydown", function (evt) {
+      if (evt.key !== "Enter" || !hits.length) return;
+      at = (at + 1) % hits.length;
+      centreOn(svg.getElementById(hits[at]));
+      select(hits[at]);
+    });
+    root.querySelector(".cg-zoom-in").addEventListener("click", function () { zoom(0.8); });
+    root.querySelector(".cg-zoom-out").addEventListener("click", function () { zoom(1.25); });
+    root.querySelector(".cg-fit").addEventListener("click", fit);
+    root.clausegraph = { select: select, find: find, fit: fit, data: data };
+    root.setAttribute("data-ready", "true");
+  }
+
+  function initAll() { Array.prototype.forEach.call(document.querySelectorAll(".cg-view:not([data-ready])"), init); }
+  window.clausegraphView = { init: init, initAll: initAll };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
+  else initAll();
+})();

@@ -1,0 +1,206 @@
+"""Drawings of a view: Graphviz DOT (and SVG through Debian's ``dot``) and Mermaid.
+
+The DOT is laid out top to bottom so that a winner sits above what it wins over: every ranking
+edge points from winner to loser, and edges that do not rank (incorporation, citations, use of a
+term) do not pull ranks (``constraint=false``). Clauses and sections sit in a box with the
+document they belong to; external sources are dashed ellipses; each edge is labelled with its
+relation and its condition. Node and edge ids in the SVG are ``n<i>`` / ``e<i>``, in the order of
+:func:`element_ids`, so a page can attach the data of the view to what it draws.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+
+import networkx as nx
+
+from clausegraph.ontology.errors import ExportError
+
+__all__ = ["element_ids", "to_dot", "dot_to_svg", "to_mermaid", "edge_caption"]
+
+FONT = "DejaVu Sans"
+NODE_STYLE = {
+    "document": {"shape": "box", "style": "filled,bold", "fillcolor": "#dbe9f6", "fontsize": "13"},
+    "group": {"shape": "folder", "style": "filled", "fillcolor": "#e8f4e4", "fontsize": "12"},
+    "external": {"shape": "ellipse", "style": "filled,dashed", "fillcolor": "#fdf3d0", "fontsize": "11"},
+    "section": {"shape": "note", "style": "filled", "fillcolor": "#f4f4f4", "fontsize": "10"},
+    "clause": {"shape": "note", "style": "filled", "fillcolor": "#ffffff", "fontsize": "10"},
+    "term": {"shape": "plaintext", "style": "", "fillcolor": "", "fontsize": "10"},
+}
+EDGE_STYLE = {
+    "prevailsOver": {"color": "#b03a2e", "penwidth": "2.2", "style": "solid"},
+    "overrides": {"color": "#7d3c98", "penwidth": "1.6", "style": "solid"},
+    "constrains": {"color": "#1f618d", "penwidth": "1.4", "style": "dashed"},
+    "governsFor": {"color": "#1e8449", "penwidth": "1.4", "style": "solid"},
+    "incorporates": {"color": "#7f8c8d", "penwidth": "1.0", "style": "dotted", "constraint": "false"},
+    "supersedes": {"color": "#000000", "penwidth": "1.8", "style": "bold", "arrowhead": "empty"},
+    "member": {"color": "#7f8c8d", "penwidth": "1.0", "style": "dotted", "arrowhead": "odiamond"},
+    "references": {"color": "#5d6d7e", "penwidth": "0.8", "style": "solid", "constraint": "false"},
+    "cites": {"color": "#2e4053", "penwidth": "1.8", "style": "solid"},
+    "defines": {"color": "#1e8449", "penwidth": "1.2", "style": "solid"},
+    "usesTerm": {"color": "#aab7b8", "penwidth": "0.6", "style": "dotted", "constraint": "false"},
+    "borrowsDefinitionsFrom": {"color": "#1e8449", "penwidth": "1.2", "style": "dashed"},
+    "partOf": {"color": "#d5d8dc", "penwidth": "0.6", "style": "solid", "arrowhead": "none", "dir": "back"},
+}
+# edge labels are left off these (too many to read); their data stays in the tooltip and the file
+_QUIET = {"usesTerm", "partOf", "references", "member"}
+
+
+def element_ids(g: nx.MultiDiGraph) -> tuple[dict[str, str], dict[tuple, str]]:
+    """Stable ids: ``n<i>`` for nodes in IRI order, ``e<i>`` for edges in (source, target, relation) order."""
+    nodes = {iri: f"n{i}" for i, iri in enumerate(sorted(g))}
+    edges = {key: f"e{i}" for i, key in enumerate(sorted(g.edges(keys=True)))}
+    return nodes, edges
+
+
+def edge_caption(data: dict, width: int = 28, limit: int = 90) -> str:
+    """Relation, then the condition (or the context fields) it holds under, wrapped for a drawing."""
+    caption = data.get("label") or data.get("relation", "")
+    if data.get("explicit") is False:
+        caption += " (listed order)"
+    condition = (data.get("condition") or "").split(" | ")[0] or (data.get("fields") or "")
+    if data.get("relation") == "cites" and data.get("evidence"):
+        condition = f"{data['evidence']} citation{'s' if data['evidence'] != 1 else ''}"
+    if condition:
+        condition = condition if len(condition) <= limit else condition[: limit - 1].rstrip() + "…"
+        caption += "\n" + "\n".join(textwrap.wrap(condition, width))
+    return caption
+
+
+def _quote(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _attrs(attrs: dict) -> str:
+    """``k="v"`` pairs; an empty value is left out, except a label (an empty cluster label hides the graph's)."""
+    return ", ".join(f"{k}={_quote(v)}" for k, v in attrs.items() if v != "" or k == "label")
+
+
+def _node_label(data: dict) -> str:
+    label = data["label"]
+    if data["kind"] == "document" and data.get("effective"):
+        label += f"\neffective {data['effective']}"
+    return "\n".join(textwrap.wrap(label, 30)) if data["kind"] != "document" else label
+
+
+def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
+    """The view as Graphviz DOT, clustered by document, winners above losers."""
+    node_ids, edge_ids = element_ids(g)
+    view = g.graph.get("view", "")
+    lines = [
+        "digraph clausegraph {",
+        f"  graph [{_attrs({'rankdir': 'TB', 'newrank': 'true', 'fontname': FONT, 'nodesep': '0.35', 'ranksep': '0.8', 'labelloc': 't', 'fontsize': '16', 'label': title or f'clausegraph: {view} view', 'tooltip': title or view})}];",
+        f"  node [{_attrs({'fontname': FONT, 'margin': '0.12,0.06'})}];",
+        f"  edge [{_attrs({'fontname': FONT, 'fontsize': '9', 'arrowsize': '0.7'})}];",
+    ]
+    members: dict[str, list[str]] = {}
+    for iri, data in g.nodes(data=True):
+        if data["kind"] in ("section", "clause"):
+            members.setdefault(data["document"], []).append(iri)
+    documents = {data["document"]: iri for iri, data in g.nodes(data=True) if data["kind"] == "document"}
+
+    def node_line(iri: str, indent: str) -> str:
+        data = g.nodes[iri]
+        style = NODE_STYLE.get(data["kind"], NODE_STYLE["clause"])
+        tooltip = data.get("text") or data.get("document_title") or data["label"]
+        return f"{indent}{node_ids[iri]} [{_attrs({**style, 'id': node_ids[iri], 'label': _node_label(data), 'tooltip': tooltip[:300]})}];"
+
+    placed: set[str] = set()
+    for i, (doc, inside) in enumerate(sorted(members.items())):
+        doc_iri = documents.get(doc)
+        title_text = g.nodes[doc_iri]["label"] if doc_iri else doc
+        lines.append(f"  subgraph cluster_{i} {{")
+        lines.append(f"    graph [{_attrs({'style': 'rounded', 'color': '#aeb6bf', 'label': '', 'tooltip': title_text})}];")
+        for iri in ([doc_iri] if doc_iri else []) + sorted(inside):
+            lines.append(node_line(iri, "    "))
+            placed.add(iri)
+        lines.append("  }")
+    for iri in sorted(g):
+        if iri not in placed:
+            lines.append(node_line(iri, "  "))
+    for u, v, key in sorted(g.edges(keys=True)):
+        data = g.edges[u, v, key]
+        style = dict(EDGE_STYLE.get(data["relation"], {}))
+        if data.get("explicit") is False:
+            style["style"] = "dashed"
+        label = "" if data["relation"] in _QUIET else edge_caption(data)
+        tooltip = data.get("words") or data.get("label") or data["relation"]
+        attrs = {**style, "id": edge_ids[(u, v, key)], "label": label, "tooltip": tooltip[:300]}
+        if data["relation"] == "partOf":  # draw the tree parent above child
+            lines.append(f"  {node_ids[v]} -> {node_ids[u]} [{_attrs({**attrs, 'dir': 'back'})}];")
+        else:
+            lines.append(f"  {node_ids[u]} -> {node_ids[v]} [{_attrs(attrs)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def dot_to_svg(dot: str, timeout: float = 120.0) -> bytes:
+    """Lay out and draw DOT with Graphviz's ``dot``; a clear error when Graphviz is not installed."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise ExportError("Graphviz is not installed: the svg and html formats need its 'dot' program "
+                          "(Debian/Ubuntu: apt install graphviz; macOS: brew install graphviz)")
+    try:
+        done = subprocess.run([exe, "-Tsvg"], input=dot.encode("utf-8"), capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise ExportError(f"Graphviz took longer than {timeout:.0f} s to lay out this view") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ExportError(f"Graphviz failed: {message[0] if message else 'exit code ' + str(done.returncode)}")
+    return done.stdout
+
+
+def _mermaid_text(text: str) -> str:
+    text = str(text).replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return text.replace("|", "#124;").replace("\n", "<br/>")
+
+
+_MERMAID_ARROWS = {"prevailsOver": "==>", "supersedes": "==>", "constrains": "-.->", "incorporates": "-.->",
+                   "member": "-.->", "usesTerm": "-.->"}
+
+
+def to_mermaid(g: nx.MultiDiGraph) -> str:
+    """The view as a Mermaid flowchart (top to bottom; a subgraph per document with clauses shown)."""
+    node_ids, _ = element_ids(g)
+    lines = ["flowchart TB"]
+    members: dict[str, list[str]] = {}
+    for iri, data in g.nodes(data=True):
+        if data["kind"] in ("section", "clause"):
+            members.setdefault(data["document"], []).append(iri)
+    documents = {data["document"]: iri for iri, data in g.nodes(data=True) if data["kind"] == "document"}
+    shapes = {"document": ('["', '"]'), "group": ('[["', '"]]'), "external": ('(["', '"])'),
+              "section": ('["', '"]'), "clause": ('["', '"]'), "term": ('{{"', '"}}')}
+
+    def node(iri: str) -> str:
+        data = g.nodes[iri]
+        left, right = shapes.get(data["kind"], ('["', '"]'))
+        return f"{node_ids[iri]}{left}{_mermaid_text(_node_label(data))}{right}"
+
+    placed: set[str] = set()
+    for i, (doc, inside) in enumerate(sorted(members.items())):
+        doc_iri = documents.get(doc)
+        title = g.nodes[doc_iri]["label"] if doc_iri else doc
+        lines.append(f'  subgraph doc{i}["{_mermaid_text(title)}"]')
+        for iri in ([doc_iri] if doc_iri else []) + sorted(inside):
+            lines.append("    " + node(iri))
+            placed.add(iri)
+        lines.append("  end")
+    for iri in sorted(g):
+        if iri not in placed:
+            lines.append("  " + node(iri))
+    for u, v, key in sorted(g.edges(keys=True)):
+        data = g.edges[u, v, key]
+        arrow = _MERMAID_ARROWS.get(data["relation"], "-->")
+        label = "" if data["relation"] in _QUIET else edge_caption(data, width=40)
+        a, b = (v, u) if data["relation"] == "partOf" else (u, v)
+        lines.append(f"  {node_ids[a]} {arrow}" + (f'|"{_mermaid_text(label)}"|' if label else "") + f" {node_ids[b]}")
+    classes = {"document": "fill:#dbe9f6,stroke:#34495e,stroke-width:2px", "external": "fill:#fdf3d0,stroke-dasharray: 4 3",
+               "group": "fill:#e8f4e4"}
+    for kind, style in classes.items():
+        ids = [node_ids[iri] for iri, d in g.nodes(data=True) if d["kind"] == kind]
+        if ids:
+            lines.append(f"  classDef {kind} {style}")
+            lines.append(f"  class {','.join(ids)} {kind}")
+    return "\n".join(lines) + "\n"
