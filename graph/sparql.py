@@ -16,10 +16,10 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from clausegraph.ontology.errors import QueryError, UpdateRefusedError
+from clausegraph.ontology.errors import QueryError, ResultTooLargeError, UpdateRefusedError
 from clausegraph.ontology.namespaces import PREFIXES, XSD
 
-__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START"]
+__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START", "term_to_ntriples"]
 
 UPDATE_START = re.compile(
     r"^(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
@@ -63,6 +63,11 @@ def _json_term(term) -> dict:
     elif term.datatype and term.datatype.value != XSD + "string":
         out["datatype"] = term.datatype.value
     return out
+
+
+def term_to_ntriples(term) -> str:
+    """A term as N-Triples writes it (the cells of SPARQL TSV results)."""
+    return str(term)
 
 
 def _python(term):
@@ -122,6 +127,52 @@ class QueryResult:
     def to_json_text(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
+    def to_tsv(self) -> str:
+        """W3C SPARQL 1.1 Query Results TSV: ?-prefixed header, terms written as in N-Triples."""
+        if self.boolean is not None:
+            return "?boolean\n" + ("true" if self.boolean else "false") + "\n"
+        lines = ["\t".join("?" + v for v in self.variables)]
+        lines += ["\t".join("" if t is None else term_to_ntriples(t) for t in row) for row in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_xml(self) -> str:
+        """W3C SPARQL Query Results XML."""
+        from xml.sax.saxutils import escape, quoteattr
+
+        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+        out += [f"<variable name={quoteattr(v)}/>" for v in self.variables]
+        out.append("</head>")
+        if self.boolean is not None:
+            out.append(f"<boolean>{'true' if self.boolean else 'false'}</boolean>")
+        else:
+            out.append("<results>")
+            for row in self.rows:
+                out.append("<result>")
+                for v, t in zip(self.variables, row):
+                    if t is None:
+                        continue
+                    if isinstance(t, ox.NamedNode):
+                        cell = f"<uri>{escape(t.value)}</uri>"
+                    elif isinstance(t, ox.BlankNode):
+                        cell = f"<bnode>{escape(t.value)}</bnode>"
+                    else:
+                        attr = (f" xml:lang={quoteattr(t.language)}" if t.language else
+                                f" datatype={quoteattr(t.datatype.value)}" if t.datatype and t.datatype.value != XSD + "string" else "")
+                        cell = f"<literal{attr}>{escape(_xml_safe(t.value))}</literal>"
+                    out.append(f"<binding name={quoteattr(v)}>{cell}</binding>")
+                out.append("</result>")
+            out.append("</results>")
+        out.append("</sparql>")
+        return "\n".join(out) + "\n"
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """XML 1.0 cannot hold most control characters: they are written as U+FFFD."""
+    return _XML_BAD.sub("\ufffd", text)
+
 
 def _syntax_message(message: str, text: str) -> str:
     """One readable line from Oxigraph's parser error: where, what was expected, the line quoted."""
@@ -139,8 +190,13 @@ def _syntax_message(message: str, text: str) -> str:
     return f"SPARQL syntax error at line {line_no}, column {column}: {detail[:200]}: {quoted!r}"
 
 
-def run_query(store: ox.Store | None, text: str, bindings: dict | None = None) -> QueryResult:
-    """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs."""
+def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *,
+              max_results: int | None = None) -> QueryResult:
+    """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs.
+
+    With ``max_results``, a result holding more rows (or triples) raises ResultTooLargeError
+    as soon as the row after the limit is read; nothing more is computed.
+    """
     subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items() if v is not None}
     if store is None:
         store = ox.Store()
@@ -154,9 +210,24 @@ def run_query(store: ox.Store | None, text: str, bindings: dict | None = None) -
         raise QueryError(f"query failed: {exc}") from None
     if isinstance(result, ox.QueryBoolean):
         return QueryResult([], [], boolean=bool(result))
+    limit = max_results if max_results is not None else -1
+
+    def too_many(what: str):
+        return ResultTooLargeError(f"the result has more than {max_results:,} {what}: add a LIMIT to the query "
+                                   "or raise the result-size limit")
+
     if isinstance(result, ox.QueryTriples):
-        return QueryResult(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in result],
-                           triples=list(result))
+        triples = []
+        for t in result:
+            if len(triples) == limit:
+                raise too_many("triples")
+            triples.append(t)
+        return QueryResult(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples],
+                           triples=triples)
     variables = [v.value for v in result.variables]
-    rows = [[solution[v] for v in variables] for solution in result]
+    rows = []
+    for solution in result:
+        if len(rows) == limit:
+            raise too_many("rows")
+        rows.append([solution[v] for v in variables])
     return QueryResult(variables, rows)

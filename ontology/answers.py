@@ -109,6 +109,8 @@ class PrecedenceStep(_Model):
 class Answer(_Model):
     document: DocumentInfo
     clause: ClauseInfo
+    # [start, end) offsets in clause.text of the words that match the question (or its expansion)
+    matched: list[tuple[int, int]] = Field(default_factory=list)
 
 
 class Alternative(_Model):

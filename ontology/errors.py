@@ -14,7 +14,8 @@ code, printed as ``[CG012]`` so users and scripts can search for it.
     │   ├── UpdateRefusedError       CG041  an update was sent to a read-only endpoint
     │   ├── QueryTimeoutError        CG042  a query ran past the time limit and was stopped
     │   └── ResultTooLargeError      CG043  a result has more rows than the result-size limit
-    └── ResolveError                 CG050  a question cannot be resolved to clauses
+    ├── ResolveError                 CG050  a question cannot be resolved to clauses
+    └── ServerBusyError              CG060  every worker of the server stayed busy too long
 
 This module imports nothing else from the project (a test pins that).
 """
@@ -33,6 +34,7 @@ __all__ = [
     "QueryTimeoutError",
     "ResultTooLargeError",
     "ResolveError",
+    "ServerBusyError",
 ]
 
 
@@ -141,3 +143,9 @@ class ResolveError(ClauseGraphError):
     """A question cannot be answered from the graph."""
 
     code = "CG050"
+
+
+class ServerBusyError(ClauseGraphError):
+    """Every worker process of the server stayed busy for longer than a request waits."""
+
+    code = "CG060"

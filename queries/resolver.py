@@ -49,6 +49,7 @@ from clausegraph.queries.retrieval import (
     BM25Index,
     Query,
     load_lexicon,
+    matched_spans,
     tokens,
 )
 
@@ -650,6 +651,8 @@ def resolve(index: GovernsIndex, question: str, context: Context | None = None) 
         precedence=steps, depends_on=depends, alternatives=alternatives,
         unresolved=[index.answer(u) for u in unresolved], excluded=excluded, explanation="")
     result.explanation = _explain(index, result, winner, as_of, len(clean) > MAX_QUESTION)
+    lemmas = set(query.words) | {lemma for _, group in query.groups for lemma in group}
+    result.answer.matched = matched_spans(result.answer.clause.text, lemmas)
     return result
 
 

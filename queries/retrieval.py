@@ -79,6 +79,16 @@ def tokens(text: str, *, keep_stop_words: bool = False) -> list[str]:
     return out
 
 
+def matched_spans(text: str, lemmas: set[str]) -> list[tuple[int, int]]:
+    """Where the words of ``text`` whose lemma is one of ``lemmas`` stand (stop words never match)."""
+    spans = []
+    for m in _WORD.finditer(text):
+        lemma = lemmatize(m.group())
+        if lemma in lemmas and lemma not in STOP_WORDS and m.group().lower() not in STOP_WORDS:
+            spans.append((m.start(), m.end()))
+    return spans
+
+
 @dataclass(frozen=True)
 class Concept:
     name: str

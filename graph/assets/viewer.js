@@ -70,9 +70,12 @@
       setView(cx - (cx - v.x) * w / v.width, cy - (cy - v.y) * h / v.height, w, h);
     }
     function centreOn(group) {
-      var box = group.getBBox(), v = svg.viewBox.baseVal;
-      var w = Math.min(v.width, Math.max(box.width * 4, full.w / 6)), h = w * v.height / v.width;
-      setView(box.x + box.width / 2 - w / 2, box.y + box.height / 2 - h / 2, w, h);
+      /* the group's box on screen, turned into the SVG's own units (Graphviz nests a transform) */
+      var r = group.getBoundingClientRect(), v = svg.viewBox.baseVal;
+      var c = toSvg({ clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 });
+      var unit = v.width / Math.max(svg.clientWidth, 1);
+      var w = Math.min(v.width, Math.max(r.width * unit * 4, full.w / 6)), h = w * v.height / v.width;
+      setView(c.x - w / 2, c.y - h / 2, w, h);
     }
 
     canvas.addEventListener("wheel", function (evt) {

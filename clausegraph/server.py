@@ -1,0 +1,355 @@
+"""``clausegraph serve``: a read-only SPARQL 1.1 endpoint, a JSON API and a web page, on loopback.
+
+    GET  /                         the web page (ask, browse, precedence picture, SPARQL editor)
+    GET  /static/<file>            its script and style, from the package (nothing from the network)
+    GET  /sparql?query=...         SPARQL 1.1 Protocol; also POST form-encoded (query=...) or
+    POST /sparql                   application/sparql-query. Results by content negotiation: SPARQL
+                                   JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD
+    GET  /api/governs?question=... which clause governs (also POST JSON {"question": ..., "role": ...})
+    GET  /api/context              the context fields and their values
+    GET  /api/queries              the named queries (name, description, parameters, text)
+    GET  /api/documents            the documents in the store
+    GET  /api/outline?id=...       a document's sections and clauses
+    GET  /api/node?iri=...         a node's text and its edges with the words that state them
+    GET  /api/view?name=precedence the drawing of a view, as an HTML fragment for the page
+    GET  /health                   {"ok": true}
+
+Every error is one JSON shape: ``{"ok": false, "status": 400, "code": "CG040", "error": "..."}``.
+Updates are refused (403, CG041). Queries and questions run in worker processes
+(clausegraph/workers.py) under a time limit (CG042) and a result-size limit (CG043).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from urllib.parse import parse_qs, urlsplit
+
+from clausegraph.ontology.errors import ClauseGraphError, QueryError, UpdateRefusedError
+from clausegraph.workers import JSON_TYPE, Reply, WorkerPool, error_reply, json_reply
+
+__all__ = ["ServerConfig", "serve", "make_server"]
+
+MAX_BODY = 1_000_000  # bytes of a request body
+_STATIC = {
+    "app.js": ("clausegraph.web", "app.js", "text/javascript; charset=utf-8"),
+    "app.css": ("clausegraph.web", "app.css", "text/css; charset=utf-8"),
+    "viewer.js": ("clausegraph.graph", "assets/viewer.js", "text/javascript; charset=utf-8"),
+    "viewer.css": ("clausegraph.graph", "assets/viewer.css", "text/css; charset=utf-8"),
+}
+_LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]", "::1"}
+_PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
+
+
+@dataclass
+class ServerConfig:
+    store: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timeout: float = 10.0  # seconds per query or question
+    max_results: int = 100_000  # rows or triples per answer
+    workers: int | None = None
+    quiet: bool = False
+
+
+class _Error(ClauseGraphError):
+    """An HTTP-level error (not found, method not allowed, body too large, ...)."""
+
+    code = "CG000"
+
+
+def _read_static(name: str) -> tuple[bytes, str]:
+    package, path, content_type = _STATIC[name]
+    return files(package).joinpath(path).read_bytes(), content_type
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "clausegraph"
+    sys_version = ""
+    timeout = 60  # seconds an idle keep-alive connection is held
+    server: _Server
+
+    # ------------------------------------------------------------------ plumbing
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the name BaseHTTPRequestHandler uses
+        if not self.server.config.quiet:
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    def _send(self, reply: Reply, extra: dict | None = None) -> None:
+        status, content_type, body = reply
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cache-Control", "no-store")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _fail(self, status: int, message: str, exc: ClauseGraphError | None = None) -> None:
+        self._send(error_reply(exc or _Error(message), status))
+
+    def _body(self) -> bytes:
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            raise _HTTPError(411, "send the body with a Content-Length, not chunked")
+        try:
+            size = int(length or 0)
+        except ValueError:
+            raise _HTTPError(400, "Content-Length is not a number") from None
+        if size > MAX_BODY:
+            raise _HTTPError(413, f"the request body is larger than {MAX_BODY:,} bytes")
+        return self.rfile.read(size) if size else b""
+
+    def _host_allowed(self) -> bool:
+        """Bound to loopback, answer only requests addressed to loopback (no DNS rebinding)."""
+        if self.server.config.host not in _LOOPBACK_NAMES:
+            return True
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0] if not (self.headers.get("Host") or "").startswith("[") \
+            else (self.headers.get("Host") or "").split("]")[0] + "]"
+        return host in _LOOPBACK_NAMES
+
+    def _params(self, body: bytes | None = None) -> dict[str, list[str]]:
+        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True, max_num_fields=100)
+        if body is not None:
+            try:
+                form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=100)
+            except (UnicodeDecodeError, ValueError):
+                raise _HTTPError(400, "the form body is not UTF-8 form-encoded text") from None
+            for key, values in form.items():
+                query.setdefault(key, []).extend(values)
+        return query
+
+    # ------------------------------------------------------------------ methods
+
+    def do_GET(self) -> None:
+        self._dispatch(None)
+
+    def do_HEAD(self) -> None:
+        self._dispatch(None)
+
+    def do_POST(self) -> None:
+        try:
+            body = self._body()
+        except _HTTPError as exc:
+            self.close_connection = True
+            self._fail(exc.status, exc.message)
+            return
+        self._dispatch(body)
+
+    def _method_not_allowed(self) -> None:
+        self._fail(405, f"{self.command} is not allowed here; this server is read-only")
+
+    do_PUT = do_DELETE = do_PATCH = _method_not_allowed
+
+    def _dispatch(self, body: bytes | None) -> None:
+        try:
+            if not self._host_allowed():
+                raise _HTTPError(403, "this server answers requests addressed to 127.0.0.1 or localhost only")
+            path = urlsplit(self.path).path
+            route = _ROUTES.get(path)
+            if route is None and path.startswith("/static/"):
+                route = _static
+            if route is None:
+                raise _HTTPError(404, f"no such page: {path} (see / for the web page, /sparql for SPARQL)")
+            route(self, body)
+        except _HTTPError as exc:
+            self._fail(exc.status, exc.message)
+        except ClauseGraphError as exc:
+            self._fail(_status(exc), exc.message, exc)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - one JSON line, never a traceback to the client
+            self._fail(500, f"internal error: {type(exc).__name__}: {exc}")
+
+
+class _HTTPError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _status(exc: ClauseGraphError) -> int:
+    from clausegraph.ontology.errors import QueryTimeoutError, ResultTooLargeError, ServerBusyError
+
+    if isinstance(exc, UpdateRefusedError):
+        return 403
+    if isinstance(exc, QueryTimeoutError):
+        return 503
+    if isinstance(exc, ServerBusyError):
+        return 503
+    if isinstance(exc, ResultTooLargeError):
+        return 422
+    if isinstance(exc, QueryError):
+        return 400
+    return 500
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise _HTTPError(400, f"give {name!r} once, not {len(values)} times")
+    return values[0]
+
+
+# ---------------------------------------------------------------------------- routes
+
+def _page(handler: _Handler, body: bytes | None) -> None:
+    if body is not None:
+        raise _HTTPError(405, "POST is not allowed on the page")
+    html = files("clausegraph.web").joinpath("index.html").read_bytes()
+    handler._send((200, "text/html; charset=utf-8", html), {"Content-Security-Policy": _PAGE_CSP})
+
+
+def _static(handler: _Handler, body: bytes | None) -> None:
+    name = urlsplit(handler.path).path.removeprefix("/static/")
+    if name not in _STATIC:
+        raise _HTTPError(404, f"no such file: /static/{name}")
+    data, content_type = _read_static(name)
+    handler._send((200, content_type, data))
+
+
+def _sparql(handler: _Handler, body: bytes | None) -> None:
+    content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if body is not None and content_type == "application/sparql-update":
+        raise UpdateRefusedError("updates are not allowed: this endpoint is read-only")
+    if body is not None and content_type == "application/sparql-query":
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _HTTPError(400, "the query is not UTF-8 text") from None
+        params = handler._params()
+    elif body is not None and content_type not in ("application/x-www-form-urlencoded", ""):
+        raise _HTTPError(415, f"POST the query as application/x-www-form-urlencoded or application/sparql-query, not {content_type}")
+    else:
+        params = handler._params(body)
+        if "update" in params:
+            raise UpdateRefusedError("updates are not allowed: this endpoint is read-only")
+        text = _one(params, "query")
+    if not text or not text.strip():
+        raise _HTTPError(400, "give a query: /sparql?query=SELECT ... (or POST it)")
+    if params.get("default-graph-uri") or params.get("named-graph-uri"):
+        raise _HTTPError(400, "default-graph-uri and named-graph-uri are not supported: every query reads the union "
+                              "of all graphs; use GRAPH or FROM NAMED patterns in the query")
+    reply = handler.server.pool.call("sparql", {"query": text, "accept": handler.headers.get("Accept")})
+    handler._send(reply, {"Vary": "Accept"})
+
+
+def _governs(handler: _Handler, body: bytes | None) -> None:
+    content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if body is not None and content_type == "application/json":
+        try:
+            payload = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise _HTTPError(400, f"the body is not JSON: {exc}") from None
+        if not isinstance(payload, dict):
+            raise _HTTPError(400, 'the body must be a JSON object: {"question": "...", "role": "business"}')
+        payload = {k: v for k, v in payload.items() if v not in (None, "")}
+        if any(not isinstance(v, str) for v in payload.values()):
+            raise _HTTPError(400, "every value of the JSON object must be a string")
+    else:
+        params = handler._params(body)
+        payload = {k: _one(params, k) for k in params if _one(params, k) not in (None, "")}
+    handler._send(handler.server.pool.call("governs", payload))
+
+
+def _context(handler: _Handler, body: bytes | None) -> None:
+    from clausegraph.ontology.answers import CONTEXT_VALUES
+
+    handler._send(json_reply({k: list(v) for k, v in CONTEXT_VALUES.items()}))
+
+
+def _queries(handler: _Handler, body: bytes | None) -> None:
+    from clausegraph.queries.named import named_queries
+
+    out = [{"name": q.name, "description": q.description, "text": q.text,
+            "params": [{"name": p.name, "required": p.required, "description": p.description} for p in q.params]}
+           for q in named_queries().values()]
+    handler._send(json_reply(out))
+
+
+def _pooled(op: str, *names: str) -> Callable[[_Handler, bytes | None], None]:
+    def route(handler: _Handler, body: bytes | None) -> None:
+        params = handler._params(body)
+        handler._send(handler.server.pool.call(op, {n: _one(params, n) for n in names}))
+    return route
+
+
+def _health(handler: _Handler, body: bytes | None) -> None:
+    handler._send(json_reply({"ok": True, "stopped_queries": handler.server.pool.stopped_queries}))
+
+
+_ROUTES: dict[str, Callable[[_Handler, bytes | None], None]] = {
+    "/": _page,
+    "/index.html": _page,
+    "/sparql": _sparql,
+    "/api/governs": _governs,
+    "/api/context": _context,
+    "/api/queries": _queries,
+    "/api/documents": _pooled("documents"),
+    "/api/outline": _pooled("outline", "id"),
+    "/api/node": _pooled("node", "iri"),
+    "/api/view": _pooled("view", "name"),
+    "/health": _health,
+}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 512
+
+    def __init__(self, config: ServerConfig, pool: WorkerPool) -> None:
+        self.config, self.pool = config, pool
+        super().__init__((config.host, config.port), _Handler)
+
+
+def make_server(config: ServerConfig) -> _Server:
+    """The server, bound and with its workers started; call ``serve_forever()``."""
+    if config.timeout <= 0 or config.max_results <= 0:
+        raise QueryError("--timeout and --max-results must be positive")
+    pool = WorkerPool(config.store, size=config.workers or WorkerPool.default_size(), timeout=config.timeout,
+                      max_results=config.max_results)
+    try:
+        return _Server(config, pool)
+    except OSError as exc:
+        pool.close()
+        raise ClauseGraphError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}") from None
+
+
+def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> int:
+    """Serve until interrupted (Ctrl-C or SIGTERM); returns the exit code."""
+    server = make_server(config)
+    host, port = server.server_address[:2]
+    shown = f"[{host}]" if ":" in host else host
+    announce(f"clausegraph serving http://{shown}:{port}/ (SPARQL at http://{shown}:{port}/sparql; "
+             f"{server.pool.size} workers, {config.timeout:g} s and {config.max_results:,} results per query). Ctrl-C stops.")
+    stop = threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        stop.set()
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        server.pool.close()
+    announce("clausegraph server stopped")
+    return 0

@@ -1,0 +1,346 @@
+"""Worker processes that answer the server's queries, so a runaway query can be stopped.
+
+A SPARQL query cannot be interrupted from inside Oxigraph, and a thread cannot be killed; a
+process can. Each worker opens the store read-only and answers one request at a time over a
+pipe. The server hands a request to an idle worker and waits at most the time limit; a worker
+that has not answered by then is killed and replaced, and the client gets CG042. Running in
+processes also lets queries and questions use every core.
+
+    op          payload                          answer (status, content type, body)
+    sparql      {"query", "accept"}              SPARQL results / RDF in the negotiated format
+    governs     {"question", context fields}     GovernsResult JSON
+    documents   {}                               the documents in the store
+    outline     {"id"}                           sections and clauses of a document, in order
+    node        {"iri"}                          a node's text and its edges with their words
+    view        {"name"}                         the view's drawing as an HTML fragment
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+
+from clausegraph.ontology.errors import ClauseGraphError, GraphError, QueryError, QueryTimeoutError, ServerBusyError
+
+__all__ = ["WorkerPool", "Reply", "json_reply", "error_reply", "negotiate"]
+
+Reply = tuple[int, str, bytes]  # status, content type, body
+
+JSON_TYPE = "application/json; charset=utf-8"
+# media type -> (format name, content type sent); the first entry of each table is the default
+RESULT_TYPES = {
+    "application/sparql-results+json": ("json", "application/sparql-results+json; charset=utf-8"),
+    "application/json": ("json", "application/sparql-results+json; charset=utf-8"),
+    "application/sparql-results+xml": ("xml", "application/sparql-results+xml; charset=utf-8"),
+    "application/xml": ("xml", "application/sparql-results+xml; charset=utf-8"),
+    "text/xml": ("xml", "application/sparql-results+xml; charset=utf-8"),
+    "text/csv": ("csv", "text/csv; charset=utf-8"),
+    "text/tab-separated-values": ("tsv", "text/tab-separated-values; charset=utf-8"),
+    "text/*": ("csv", "text/csv; charset=utf-8"),
+    "application/*": ("json", "application/sparql-results+json; charset=utf-8"),
+}
+GRAPH_TYPES = {
+    "text/turtle": ("turtle", "text/turtle; charset=utf-8"),
+    "application/x-turtle": ("turtle", "text/turtle; charset=utf-8"),
+    "application/n-triples": ("ntriples", "application/n-triples; charset=utf-8"),
+    "text/plain": ("ntriples", "application/n-triples; charset=utf-8"),
+    "application/ld+json": ("jsonld", "application/ld+json; charset=utf-8"),
+    "application/json": ("jsonld", "application/ld+json; charset=utf-8"),
+    "text/*": ("turtle", "text/turtle; charset=utf-8"),
+    "application/*": ("jsonld", "application/ld+json; charset=utf-8"),
+}
+
+
+def error_reply(exc: ClauseGraphError, status: int) -> Reply:
+    body = {"ok": False, "status": status, "code": exc.code, "error": exc.message}
+    return status, JSON_TYPE, json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def json_reply(value, status: int = 200) -> Reply:
+    return status, JSON_TYPE, json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def negotiate(accept: str | None, table: dict) -> tuple[str, str] | None:
+    """The format of ``table`` the Accept header prefers (q-values honoured); None: nothing acceptable."""
+    if not accept or not accept.strip():
+        return next(iter(table.values()))
+    choices = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media, q = fields[0].lower(), 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        choices.append((-q, i, media))
+    for neg_q, _, media in sorted(choices):
+        if neg_q >= 0:  # q=0: not acceptable
+            continue
+        if media == "*/*":
+            return next(iter(table.values()))
+        if media in table:
+            return table[media]
+    return None
+
+
+# ---------------------------------------------------------------------------- in the worker
+
+def _status_of(exc: ClauseGraphError) -> int:
+    from clausegraph.ontology.errors import ResultTooLargeError, UpdateRefusedError
+
+    if isinstance(exc, UpdateRefusedError):
+        return 403
+    if isinstance(exc, ResultTooLargeError):
+        return 422
+    if isinstance(exc, QueryError):
+        return 400
+    return 500
+
+
+def _sparql(kg, payload: dict, max_results: int) -> Reply:
+    import pyoxigraph as ox
+
+    from clausegraph.graph.sparql import run_query
+    from clausegraph.ontology.namespaces import PREFIXES
+
+    text = payload["query"]
+    result = run_query(kg._store.handle(), text, max_results=max_results)
+    if result.triples is not None:
+        chosen = negotiate(payload.get("accept"), GRAPH_TYPES)
+        if chosen is None:
+            return error_reply(QueryError("cannot send a graph as any type the Accept header names: ask for "
+                                          "text/turtle, application/n-triples or application/ld+json"), 406)
+        fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[chosen[0]]
+        prefixes = PREFIXES if fmt is ox.RdfFormat.TURTLE else None
+        body = ox.serialize(result.triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(result.triples, format=fmt)
+        return 200, chosen[1], body
+    chosen = negotiate(payload.get("accept"), RESULT_TYPES)
+    if chosen is None:
+        return error_reply(QueryError("cannot send results as any type the Accept header names: ask for "
+                                      "application/sparql-results+json, application/sparql-results+xml, text/csv "
+                                      "or text/tab-separated-values"), 406)
+    name, content_type = chosen
+    if name == "json":
+        body = json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
+    elif name == "xml":
+        body = result.to_xml().encode("utf-8")
+    elif name == "csv":
+        body = result.to_csv().encode("utf-8")
+    else:
+        body = result.to_tsv().encode("utf-8")
+    return 200, content_type, body
+
+
+def _governs(kg, payload: dict) -> Reply:
+    from clausegraph.ontology.answers import CONTEXT_VALUES
+
+    question = payload.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise QueryError("give a question: ?question=... (or JSON {\"question\": ...})")
+    unknown = sorted(set(payload) - {"question", "as_of", *CONTEXT_VALUES})
+    if unknown:
+        raise QueryError(f"unknown parameter {unknown[0]!r}: use question, as_of, {', '.join(CONTEXT_VALUES)}")
+    context = {k: (payload.get(k) or None) for k in CONTEXT_VALUES}
+    result = kg.governs(question, as_of=payload.get("as_of") or None, **context)
+    return json_reply(result.model_dump(mode="json"))
+
+
+def _documents(kg, payload: dict) -> Reply:
+    rows = kg.query("documents").python()
+    return json_reply(rows)
+
+
+_OUTLINE = """
+PREFIX cg: <https://w3id.org/clausegraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?doc ?node ?version ?type ?number ?label ?heading ?text WHERE {
+  ?document a cg:Document ; dcterms:identifier ?doc ; cg:version ?version .
+  ?node cg:inDocument ?document ; cg:position ?position .
+  { ?node a cg:Section . BIND("section" AS ?type) OPTIONAL { ?node cg:number ?number } OPTIONAL { ?node cg:heading ?heading } }
+  UNION
+  { ?node a cg:Clause ; cg:text ?full . BIND("clause" AS ?type) BIND(SUBSTR(?full, 1, 90) AS ?text)
+    OPTIONAL { ?node cg:heading ?heading } OPTIONAL { ?node cg:label ?label } }
+} ORDER BY DESC(?version) ?position"""
+
+
+def _outline(kg, payload: dict) -> Reply:
+    doc = payload.get("id")
+    if not doc:
+        raise QueryError("give a document id: ?id=terms-of-service")
+    rows = kg.query(_OUTLINE, doc=doc).python()
+    latest = rows[0]["version"] if rows else None
+    return json_reply([r for r in rows if r["version"] == latest])
+
+
+_NODE_EDGES = """
+PREFIX cg: <https://w3id.org/clausegraph/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?n ?direction ?relation ?other ?otherLabel ?words ?condition ?rule ?clause WHERE {
+  ?e a cg:Evidence ; rdf:predicate ?p ; cg:words ?words ; cg:rule ?rule ; cg:clause ?clause .
+  { ?e rdf:subject ?n ; rdf:object ?other . BIND("out" AS ?direction) }
+  UNION { ?e rdf:object ?n ; rdf:subject ?other . BIND("in" AS ?direction) }
+  UNION { ?e cg:clause ?n ; rdf:subject ?s ; rdf:object ?other . FILTER(?s != ?n) BIND("stated-here" AS ?direction) }
+  BIND(STRAFTER(STR(?p), "#") AS ?relation)
+  OPTIONAL { ?e cg:condition ?condition }
+  OPTIONAL { { ?other rdfs:label ?otherLabel } UNION { ?other skos:prefLabel ?otherLabel } UNION { ?other dcterms:title ?otherLabel }
+             UNION { ?other cg:heading ?otherLabel } UNION { ?other cg:number ?otherLabel } }
+} ORDER BY ?direction ?relation ?other LIMIT 500
+"""
+_NODE = """
+PREFIX cg: <https://w3id.org/clausegraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?n ?kind ?text ?heading ?number ?label ?doc ?title ?parent WHERE {
+  ?n a ?type . BIND(STRAFTER(STR(?type), "#") AS ?kind)
+  OPTIONAL { ?n cg:text ?text } OPTIONAL { ?n cg:heading ?heading } OPTIONAL { ?n cg:number ?number }
+  OPTIONAL { ?n cg:label ?label } OPTIONAL { ?n cg:partOf ?parent }
+  OPTIONAL { ?n cg:inDocument ?d . ?d dcterms:identifier ?doc ; dcterms:title ?title }
+} LIMIT 1
+"""
+
+
+def _node(kg, payload: dict) -> Reply:
+    iri = payload.get("iri")
+    if not iri:
+        raise QueryError("give a node: ?iri=https://w3id.org/clausegraph/id/...")
+    node = kg.query(_NODE, n=f"<{iri}>").python()
+    if not node:
+        return error_reply(QueryError(f"no node {iri!r} in the graph"), 404)
+    edges = kg.query(_NODE_EDGES, n=f"<{iri}>").python()
+    return json_reply({**node[0], "iri": iri, "edges": edges})
+
+
+_VIEWS: dict[tuple, bytes] = {}
+
+
+def _view(kg, payload: dict) -> Reply:
+    from clausegraph.graph.draw import dot_to_svg, to_dot
+    from clausegraph.graph.page import view_fragment
+    from clausegraph.graph.views import View, build_view, evidence_clauses
+
+    name = payload.get("name") or "precedence"
+    try:
+        view = View(name)
+    except ValueError:
+        raise QueryError(f"unknown view {name!r}: choose one of {', '.join(v.value for v in View)}") from None
+    handle = kg._store.handle()
+    key = (view, kg._store.generation)
+    if key not in _VIEWS:
+        g = build_view(handle, view)
+        _VIEWS.clear()
+        _VIEWS[key] = view_fragment(g, dot_to_svg(to_dot(g, title=f"clausegraph: {view.value} view")),
+                                    evidence_clauses(handle, g)).encode("utf-8")
+    return 200, "text/html; charset=utf-8", _VIEWS[key]
+
+
+def _answer(kg, op: str, payload: dict, max_results: int) -> Reply:
+    try:
+        if op == "sparql":
+            return _sparql(kg, payload, max_results)
+        handler = {"governs": _governs, "documents": _documents, "outline": _outline, "node": _node, "view": _view}.get(op)
+        if handler is None:
+            return error_reply(QueryError(f"unknown operation {op!r}"), 404)
+        return handler(kg, payload)
+    except ClauseGraphError as exc:
+        return error_reply(exc, _status_of(exc))
+    except Exception as exc:  # noqa: BLE001 - one JSON line for the client, never a traceback
+        return error_reply(ClauseGraphError(f"internal error: {type(exc).__name__}: {exc}"), 500)
+
+
+def _worker_main(conn, store: str, max_results: int) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers itself
+    from clausegraph.api import KnowledgeGraph
+
+    kg = KnowledgeGraph(store)
+    while True:
+        try:
+            op, payload = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_answer(kg, op, payload, max_results))
+
+
+# ---------------------------------------------------------------------------- in the server
+
+@dataclass(eq=False)
+class _Worker:
+    process: mp.process.BaseProcess
+    conn: object
+    served: int = 0
+
+
+class WorkerPool:
+    """``size`` worker processes; :meth:`call` runs one operation with the time limit."""
+
+    def __init__(self, store: str, *, size: int, timeout: float, max_results: int, wait: float = 60.0) -> None:
+        self.store, self.size, self.timeout, self.max_results, self.wait = store, size, timeout, max_results, wait
+        self._ctx = mp.get_context("spawn")  # no fork of a threaded server
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self.stopped_queries = 0
+        for _ in range(size):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker_main, args=(child, self.store, self.max_results), daemon=True,
+                                    name="clausegraph-worker")
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+
+    def call(self, op: str, payload: dict) -> Reply:
+        try:
+            worker = self._idle.get(timeout=self.wait)
+        except queue.Empty:
+            raise ServerBusyError(f"every worker stayed busy for {self.wait:.0f} s; try again") from None
+        started = time.monotonic()
+        try:
+            worker.conn.send((op, payload))
+            if worker.conn.poll(self.timeout):
+                reply = worker.conn.recv()
+                worker.served += 1
+                self._idle.put(worker)
+                return reply
+        except (EOFError, OSError, BrokenPipeError):
+            self._discard(worker)
+            self._idle.put(self._spawn())
+            raise GraphError("the worker answering this request stopped; it has been replaced, try again") from None
+        self._discard(worker)
+        self._idle.put(self._spawn())
+        self.stopped_queries += 1
+        raise QueryTimeoutError(f"stopped after the time limit of {self.timeout:g} s "
+                                f"(ran {time.monotonic() - started:.1f} s); narrow the query or raise --timeout")
+
+    def close(self) -> None:
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._discard(worker)
+
+    @staticmethod
+    def default_size() -> int:
+        return max(1, min(8, os.cpu_count() or 1))
