@@ -62,3 +62,66 @@ def run_cli(*args: str, store: Path | None = None, input: str | None = None, tim
         [sys.executable, "-m", "clausegraph", *args],
         capture_output=True, text=True, env=env, input=input, timeout=timeout, cwd=str(ROOT),
     )
+
+
+# ---------------------------------------------------------------------------- real server, real browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def require_tool(ok: bool, what: str) -> None:
+    """Skip when a system tool is missing, unless CI says it must be there (CLAUSEGRAPH_REQUIRE_TOOLS=1)."""
+    if ok:
+        return
+    if os.environ.get("CLAUSEGRAPH_REQUIRE_TOOLS"):
+        pytest.fail(f"{what} is required here (CLAUSEGRAPH_REQUIRE_TOOLS is set) but missing")
+    pytest.skip(f"{what} is not installed on this machine")
+
+
+class ServerProcess:
+    def __init__(self, process: subprocess.Popen, url: str) -> None:
+        self.process, self.url = process, url
+
+
+def start_server(store: Path, *extra: str) -> ServerProcess:
+    """``clausegraph serve`` in a subprocess on a free loopback port; the URL read from what it prints."""
+    env = dict(os.environ, CLAUSEGRAPH_STORE=str(store))
+    process = subprocess.Popen([sys.executable, "-m", "clausegraph", "serve", "--port", "0", "--quiet", *extra],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env, cwd=str(ROOT))
+    line = process.stderr.readline()
+    import re
+
+    m = re.search(r"serving (http://127\.0\.0\.1:\d+)/", line)
+    if not m:
+        process.kill()
+        raise AssertionError(f"the server did not start: {line!r} {process.stderr.read()[:500]!r}")
+    return ServerProcess(process, m.group(1))
+
+
+def stop_server(server: ServerProcess) -> str:
+    server.process.terminate()
+    try:
+        _, err = server.process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        _, err = server.process.communicate()
+    return err
+
+
+@pytest.fixture(scope="session")
+def server(bundled_store):
+    srv = start_server(bundled_store, "--timeout", "2", "--max-results", "2000", "--workers", "2")
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_tool(CHROMIUM.exists(), "Debian's chromium (/usr/bin/chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -197,17 +197,29 @@
   $("#run").addEventListener("click", function () {
     var out = $("#sparql-result"), started = performance.now();
     $("#sparql-status").textContent = "running...";
-    getJSON("/sparql", { method: "POST", headers: { "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json" }, body: $("#sparql-text").value })
-      .then(function (res) {
-        out.textContent = "";
-        if (typeof res.boolean === "boolean") { out.appendChild(el("p", { text: "ASK: " + res.boolean })); return; }
-        var vars = res.head.vars, rows = res.results.bindings;
-        $("#sparql-status").textContent = rows.length + " rows in " + Math.round(performance.now() - started) + " ms";
-        var table = el("table", {}, [el("tr", {}, vars.map(function (v) { return el("th", { text: v }); }))]);
-        rows.slice(0, 1000).forEach(function (b) {
-          table.appendChild(el("tr", {}, vars.map(function (v) { return el("td", { text: b[v] ? b[v].value : "" }); })));
+    fetch("/sparql", { method: "POST", body: $("#sparql-text").value,
+                       headers: { "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json, text/turtle;q=0.9" } })
+      .then(function (r) {
+        var type = r.headers.get("Content-Type") || "";
+        return r.text().then(function (text) {
+          var ms = Math.round(performance.now() - started) + " ms";
+          out.textContent = "";
+          if (type.indexOf("json") >= 0) {
+            var res = JSON.parse(text);
+            if (res.ok === false) throw new Error("[" + res.code + "] " + res.error);
+            if (typeof res.boolean === "boolean") { $("#sparql-status").textContent = ms; out.appendChild(el("p", { text: "ASK: " + res.boolean })); return; }
+            var vars = res.head.vars, rows = res.results.bindings;
+            $("#sparql-status").textContent = rows.length + " rows in " + ms + (rows.length > 1000 ? " (first 1,000 shown)" : "");
+            var table = el("table", {}, [el("tr", {}, vars.map(function (v) { return el("th", { text: v }); }))]);
+            rows.slice(0, 1000).forEach(function (b) {
+              table.appendChild(el("tr", {}, vars.map(function (v) { return el("td", { text: b[v] ? b[v].value : "" }); })));
+            });
+            out.appendChild(table);
+          } else {
+            $("#sparql-status").textContent = type.split(";")[0] + " in " + ms;
+            out.appendChild(el("pre", { text: text }));
+          }
         });
-        out.appendChild(table);
       }).catch(function (err) { $("#sparql-status").textContent = ""; showError(out, err); });
   });
 

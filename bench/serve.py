@@ -1,0 +1,189 @@
+"""Load on ``clausegraph serve``: concurrent clients on loopback for a bounded time.
+
+    python bench/serve.py                       # starts a server on the bundled corpus, 32 clients, 60 s
+    python bench/serve.py --clients 8 --seconds 10
+    python bench/serve.py --url http://127.0.0.1:8000   # a server you started yourself
+
+Each client keeps one HTTP/1.1 connection and sends, in turn, the named queries that need no
+parameter (through /sparql, JSON results) and governs questions (through /api/governs). Once,
+in the middle of the run, a runaway query (a triple cross product) is sent on its own
+connection: it must come back as CG042 within the time limit while the others go on.
+Prints throughput, median and p99 latency per kind, and every error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = [  # written for the bench, not taken from the labelled sets
+    ("Can Mistral use my prompts to improve its models?", {"role": "consumer", "service": "le-chat"}),
+    ("Which court hears a dispute?", {"role": "business", "region": "us"}),
+    ("How long do you keep my data after I delete my account?", {}),
+    ("Can I get a refund if I cancel my subscription?", {"role": "consumer", "region": "eu", "plan": "pro"}),
+    ("Who is liable if the model output infringes copyright?", {"role": "business", "channel": "cloud-partner"}),
+    ("Are subprocessors allowed to process personal data?", {"role": "business"}),
+]
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def named_requests() -> list[tuple[str, str]]:
+    from clausegraph.queries.named import named_queries
+
+    out = []
+    for q in named_queries().values():
+        if not any(p.required for p in q.params):
+            out.append(("sparql", "/sparql?" + urllib.parse.urlencode({"query": q.text})))
+    return out
+
+
+def governs_requests() -> list[tuple[str, str]]:
+    return [("governs", "/api/governs?" + urllib.parse.urlencode({"question": q, **ctx})) for q, ctx in QUESTIONS]
+
+
+def start_server(args) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory | None]:
+    store = os.environ.get("CLAUSEGRAPH_STORE")
+    tmp = None
+    if not store:
+        tmp = tempfile.TemporaryDirectory(prefix="cg-bench-")
+        store = str(Path(tmp.name) / "store")
+    env = dict(os.environ, CLAUSEGRAPH_STORE=store)
+    proc = subprocess.Popen([sys.executable, "-m", "clausegraph", "serve", "--port", "0", "--quiet",
+                             "--timeout", str(args.timeout)] + (["--workers", str(args.workers)] if args.workers else []),
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT))
+    while True:
+        line = proc.stderr.readline()
+        if not line:
+            raise SystemExit(f"the server did not start: {proc.stderr.read()}")
+        if "serving http://" in line:
+            print(line.strip(), file=sys.stderr)
+            return proc, line.split("serving ", 1)[1].split("/ ", 1)[0], tmp
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = {}
+        self.errors: list[str] = []
+        self.ends: list[float] = []
+
+    def add(self, kind: str, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.latency.setdefault(kind, []).append(seconds)
+            self.ends.append(time.monotonic())
+            if error:
+                self.errors.append(f"{kind}: {error}")
+
+
+def client(base: str, plan: list[tuple[str, str]], offset: int, deadline: float, tally: Tally) -> None:
+    host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
+    conn = http.client.HTTPConnection(host, port, timeout=120)
+    i = offset
+    while time.monotonic() < deadline:
+        kind, path = plan[i % len(plan)]
+        i += 1
+        started = time.perf_counter()
+        error = None
+        try:
+            conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+            resp = conn.getresponse()
+            body = resp.read()
+            if resp.status != 200:
+                error = f"HTTP {resp.status}: {body[:200]!r}"
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            conn.close()
+            conn = http.client.HTTPConnection(host, port, timeout=120)
+        tally.add(kind, time.perf_counter() - started, error)
+    conn.close()
+
+
+def runaway(base: str, delay: float, out: dict) -> None:
+    time.sleep(delay)
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    started = time.perf_counter()
+    conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+    resp = conn.getresponse()
+    body = json.loads(resp.read())
+    out.update(status=resp.status, code=body.get("code"), seconds=time.perf_counter() - started, end=time.monotonic())
+    conn.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running server (default: start one)")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--timeout", type=float, default=10.0, help="the server's time limit when this script starts it")
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+
+    proc = tmp = None
+    base = args.url
+    if not base:
+        proc, base, tmp = start_server(args)
+    try:
+        plan = []
+        named, governs = named_requests(), governs_requests()
+        for i in range(max(len(named), len(governs))):  # alternate the two kinds
+            plan += [named[i % len(named)], governs[i % len(governs)]]
+        # warm up: every request once (the governs index and the view caches are built per worker)
+        warm = Tally()
+        for w in range(2):
+            client(base, plan, w, time.monotonic() + 3, warm)
+        tally = Tally()
+        runaway_result: dict = {}
+        deadline = time.monotonic() + args.seconds
+        threads = [threading.Thread(target=client, args=(base, plan, i * 3, deadline, tally)) for i in range(args.clients)]
+        threads.append(threading.Thread(target=runaway, args=(base, args.seconds / 3, runaway_result)))
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+        total = sum(len(v) for v in tally.latency.values())
+        print(f"clausegraph serve under load: {args.clients} clients, {elapsed:.1f} s, server {base}")
+        print(f"{'kind':<10}{'requests':>10}{'per s':>10}{'median ms':>12}{'p99 ms':>10}")
+        for kind, values in sorted(tally.latency.items()):
+            print(f"{kind:<10}{len(values):>10}{len(values) / elapsed:>10.1f}{statistics.median(values) * 1000:>12.1f}"
+                  f"{percentile(values, 99) * 1000:>10.1f}")
+        every = [v for values in tally.latency.values() for v in values]
+        print(f"{'all':<10}{total:>10}{total / elapsed:>10.1f}{statistics.median(every) * 1000:>12.1f}{percentile(every, 99) * 1000:>10.1f}")
+        print(f"errors: {len(tally.errors)}")
+        for e in tally.errors[:10]:
+            print("  " + e)
+        stopped = runaway_result.get("status") == 503 and runaway_result.get("code") == "CG042"
+        print(f"runaway query: HTTP {runaway_result.get('status')} {runaway_result.get('code')} after "
+              f"{runaway_result.get('seconds', 0):.1f} s ({'stopped by the time limit' if stopped else 'NOT stopped'}); "
+              f"requests answered after it: {sum(1 for t in tally.ends if t > runaway_result.get('end', float('inf')))}")
+        return 0 if not tally.errors and stopped else 1
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=30)
+        if tmp:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The html export and the web page in real headless Chromium (Debian's chromium, driven by Playwright).
+
+Each test records every request the page makes and every console message: the page must ask
+nothing of the network (only its own file, or its own server) and log no error.
+"""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+
+import clausegraph
+from tests.conftest import require_tool
+
+
+class Watch:
+    """Requests and console messages of one page; anything off its origin is blocked and recorded."""
+
+    def __init__(self, page, origin: str) -> None:
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+
+        def route(r):
+            url = r.request.url
+            self.requests.append(url)
+            same = url.startswith(origin) if origin != "file:" else url.startswith("file:") or url.startswith("data:")
+            if same:
+                r.continue_()
+            else:
+                self.blocked.append(url)
+                r.abort()
+
+        page.route("**/*", route)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+def test_html_export_opened_from_disk(page, bundled_store, tmp_path):
+    require_tool(shutil.which("dot") is not None, "Graphviz's dot")
+    kg = clausegraph.open(bundled_store)
+    target = tmp_path / "precedence.html"
+    target.write_bytes(kg.export("html", "precedence"))
+    g = kg.view("precedence")
+    kg.close()
+    watch = Watch(page, "file:")
+    page.goto(target.as_uri())
+    page.wait_for_selector(".cg-view[data-ready=true]")
+
+    # the graph renders with the expected nodes
+    assert page.locator("g.node").count() == g.number_of_nodes()
+    labels = page.locator("g.node text").all_text_contents()
+    for title in ("Terms of Service", "Data Processing Agreement", "Partner Terms"):
+        assert any(title in t for t in labels), title
+
+    # clicking an edge (a real mouse click on its label) shows the words that state it
+    edges = page.evaluate("() => document.querySelector('.cg-view').clausegraph.data.edges")
+    eid = next(k for k, e in sorted(edges.items()) if e["relation"] == "prevailsOver" and e["condition"])
+    page.locator(f"#{eid} text").first.click(timeout=5000)
+    details = page.locator(".cg-details")
+    assert "prevails over" in details.inner_text()
+    marks = details.locator("mark").all_text_contents()
+    assert marks and all(m in edges[eid]["words"] for m in marks)
+
+    # clicking a node shows its text and its edges; the link to an edge works
+    dpa = next(k for k, n in page.evaluate("() => document.querySelector('.cg-view').clausegraph.data.nodes").items()
+               if n["label"].startswith("§11.3"))
+    page.evaluate("id => document.querySelector('.cg-view').clausegraph.select(id)", dpa)
+    assert "subject to the exclusions and limitations of liability" in details.inner_text()
+    details.locator("a.cg-link").first.click()
+    assert details.locator("h2").count() == 1
+
+    # search dims what does not match; Enter moves to a match and selects it
+    page.fill(".cg-search", "Partner Served")
+    expected = sum(1 for _, d in g.nodes(data=True)
+                   if "partner served" in " ".join((d["label"], d["text"], d["document_title"], d["iri"])).lower())
+    assert 1 <= expected < g.number_of_nodes()
+    assert page.locator(".cg-count").inner_text() == f"{expected} matches"
+    page.press(".cg-search", "Enter")
+    assert "Partner Served" in details.inner_text()
+    assert page.locator("g.node.cg-dim").count() == g.number_of_nodes() - expected
+    assert page.locator("g.node.cg-hit").count() == expected
+
+    # zoom and pan change what is shown
+    before = page.locator(".cg-canvas svg").get_attribute("viewBox")
+    page.click(".cg-zoom-in")
+    page.mouse.move(700, 500)
+    page.mouse.down()
+    page.mouse.move(600, 450, steps=5)
+    page.mouse.up()
+    assert page.locator(".cg-canvas svg").get_attribute("viewBox") != before
+    page.click(".cg-fit")
+
+    assert watch.blocked == [] and all(u.startswith("file:") for u in watch.requests)
+    assert watch.errors == []
+
+
+def test_web_page_ask_browse_picture_and_sparql(page, server):
+    require_tool(shutil.which("dot") is not None, "Graphviz's dot")
+    origin = server.url
+    watch = Watch(page, origin)
+    page.goto(origin + "/")
+    page.wait_for_selector("#ctx-role option[value=consumer]", state="attached")
+
+    # ask, with the context as selectors: the answer, its decisive words and the precedence chain
+    page.fill("#question", "If the DPA and the Terms of Service conflict, which one wins?")
+    page.select_option("#ctx-role", "business")
+    page.click("#ask")
+    page.wait_for_selector("#answer .status")
+    answer = page.locator("#answer")
+    assert page.locator("#answer h3").count() >= 1
+    assert answer.locator("blockquote mark").count() >= 1
+    status = answer.locator(".status").inner_text()
+    assert status in ("governs", "depends", "unresolved")
+
+    # the precedence picture
+    page.click("nav button[data-tab=precedence]")
+    page.wait_for_selector("#picture .cg-view[data-ready=true]")
+    assert page.locator("#picture g.node").count() >= 30
+    page.evaluate("() => { const v = document.querySelector('#picture .cg-view'); "
+                  "v.clausegraph.select(Object.keys(v.clausegraph.data.edges).find(k => v.clausegraph.data.edges[k].relation === 'supersedes')); }")
+    assert "supersedes" in page.locator("#picture .cg-details").inner_text()
+
+    # browse a document, a clause, its edges with the words that state them
+    page.click("nav button[data-tab=browse]")
+    page.locator("#documents a", has_text="Data Processing Agreement").click()
+    page.wait_for_selector("#outline li")
+    page.locator("#outline a", has_text="The Data Processing Addendum (DPA) is incorporated").first.click()
+    page.wait_for_selector("#node table")
+    node = page.locator("#node").inner_text()
+    assert "prevailsOver" in node and "shall prevail" in node
+    assert page.locator("#node blockquote mark").count() >= 1
+
+    # the SPARQL editor, pre-filled with a named query
+    page.click("nav button[data-tab=sparql]")
+    page.wait_for_selector("#named option", state="attached")
+    page.select_option("#named", label=next(o for o in page.locator("#named option").all_text_contents() if o.startswith("documents:")))
+    assert "SELECT" in page.input_value("#sparql-text")
+    page.click("#run")
+    page.wait_for_selector("#sparql-result table")
+    assert page.locator("#sparql-result tr").count() == 11  # header + ten documents
+    # an error comes back as the one JSON shape and is shown as a message
+    page.fill("#sparql-text", "DROP ALL")
+    page.click("#run")
+    page.wait_for_selector("#sparql-result .error")
+    assert "CG041" in page.locator("#sparql-result .error").inner_text()
+
+    assert watch.blocked == []
+    assert {urlsplit(u).netloc for u in watch.requests} == {urlsplit(origin).netloc}
+    # the refused update is the only failed request the console may mention
+    assert [e for e in watch.errors if "403" not in e] == []

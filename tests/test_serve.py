@@ -1,0 +1,254 @@
+"""``clausegraph serve`` as a real subprocess on a free loopback port, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+import rdflib
+from rdflib.query import Result
+
+from clausegraph.server import ServerConfig
+from tests.conftest import start_server, stop_server
+
+TITLES = "SELECT ?title WHERE { ?d a cg:Document ; dcterms:title ?title } ORDER BY ?title"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def request(server, path: str, *, method: str = "GET", body: bytes | None = None, headers: dict | None = None):
+    """(status, headers, body) of one request; errors are answers too."""
+    req = urllib.request.Request(server.url + path, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def sparql_get(server, query: str, accept: str | None = None):
+    return request(server, "/sparql?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept} if accept else {})
+
+
+def assert_error(status, headers, body, expected_status: int, code: str | None = None) -> dict:
+    assert status == expected_status, body
+    assert headers["Content-Type"].startswith("application/json")
+    payload = json.loads(body)
+    assert set(payload) == {"ok", "status", "code", "error"}, payload  # one error shape for every error
+    assert payload["ok"] is False and payload["status"] == expected_status and payload["error"]
+    if code:
+        assert payload["code"] == code, payload
+    return payload
+
+
+# ---------------------------------------------------------------------------- SPARQL 1.1 Protocol
+
+def test_get_post_form_and_post_query_give_the_same_rows(server):
+    ten = 10
+    _, h1, get = sparql_get(server, TITLES)
+    _, _, form = request(server, "/sparql", method="POST", body=urllib.parse.urlencode({"query": TITLES}).encode(),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    _, _, direct = request(server, "/sparql", method="POST", body=TITLES.encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    assert h1["Content-Type"].startswith("application/sparql-results+json")
+    rows = [b["title"]["value"] for b in json.loads(get)["results"]["bindings"]]
+    assert len(rows) == ten and "Terms of Service" in rows
+    assert json.loads(get) == json.loads(form) == json.loads(direct)
+
+
+@pytest.mark.parametrize("accept,fmt", [
+    ("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
+    ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
+    ("text/html;q=0.9, text/csv;q=0.5, application/sparql-results+xml;q=0.7", "xml"),
+])
+def test_select_results_by_content_negotiation_read_by_rdflib(server, accept, fmt):
+    status, headers, body = sparql_get(server, "SELECT ?d ?title ?eff WHERE { ?d a cg:Document ; dcterms:title ?title ; "
+                                               "cg:effectiveDate ?eff } ORDER BY ?title", accept)
+    assert status == 200
+    assert headers["Vary"] == "Accept"
+    result = Result.parse(io.BytesIO(body), format=fmt)
+    rows = list(result)
+    assert len(rows) == 10
+    first = rows[0]
+    assert str(first[1]) == "Additional Terms for La Plateforme"  # ORDER BY compares code points: "L" < "c"
+    if fmt != "csv":  # CSV carries plain strings; the others keep the datatype
+        assert first[2].datatype == rdflib.XSD.date
+
+
+def test_ask_as_json_and_xml(server):
+    for accept, fmt in (("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml")):
+        status, _, body = sparql_get(server, "ASK { ?d a cg:Document }", accept)
+        assert status == 200 and Result.parse(io.BytesIO(body), format=fmt).askAnswer is True
+
+
+@pytest.mark.parametrize("accept,reader,ctype", [
+    ("text/turtle", "turtle", "text/turtle"), ("application/n-triples", "nt", "application/n-triples"),
+    ("application/ld+json", "json-ld", "application/ld+json"), (None, "turtle", "text/turtle"),
+])
+def test_construct_and_describe_as_rdf(server, accept, ctype, reader):
+    query = "CONSTRUCT { ?d dcterms:title ?t } WHERE { ?d a cg:Document ; dcterms:title ?t }"
+    status, headers, body = sparql_get(server, query, accept)
+    assert status == 200 and headers["Content-Type"].startswith(ctype)
+    g = rdflib.Graph().parse(data=body.decode(), format=reader)
+    assert len(g) == 10
+    status, _, body = sparql_get(server, "DESCRIBE <https://w3id.org/clausegraph/id/mistral-ai/terms-of-service/2025-02-06>", accept)
+    assert status == 200 and len(rdflib.Graph().parse(data=body.decode(), format=reader)) > 5
+
+
+def test_unacceptable_media_type_is_406(server):
+    assert_error(*sparql_get(server, TITLES, "image/png"), 406, "CG040")
+    assert_error(*sparql_get(server, "CONSTRUCT WHERE { ?s a cg:Document }", "text/csv"), 406, "CG040")
+
+
+@pytest.mark.parametrize("how", ["form-update", "sparql-update", "query-insert", "query-drop"])
+def test_updates_are_refused(server, how):
+    if how == "form-update":
+        answer = request(server, "/sparql", method="POST", body=b"update=DROP+ALL",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    elif how == "sparql-update":
+        answer = request(server, "/sparql", method="POST", body=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                         headers={"Content-Type": "application/sparql-update"})
+    elif how == "query-insert":
+        answer = sparql_get(server, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    else:
+        answer = sparql_get(server, "PREFIX x: <urn:x>\nDROP ALL")
+    payload = assert_error(*answer, 403, "CG041")
+    assert "read-only" in payload["error"]
+    assert json.loads(sparql_get(server, "SELECT (COUNT(*) AS ?n) WHERE { ?d a cg:Document }")[2])["results"]["bindings"][0]["n"]["value"] == "10"
+
+
+def test_syntax_error_says_where(server):
+    payload = assert_error(*sparql_get(server, "SELECT ?x WHERE { ?x ?y }"), 400, "CG040")
+    assert "line 1" in payload["error"]
+
+
+def test_runaway_query_is_stopped_and_the_server_keeps_serving(server):
+    started = time.monotonic()
+    payload = assert_error(*sparql_get(server, RUNAWAY), 503, "CG042")
+    took = time.monotonic() - started
+    assert "time limit of 2 s" in payload["error"]
+    assert took < 30  # it was stopped, not run to the end (which takes hours)
+    for _ in range(4):  # both workers answer again
+        status, _, body = sparql_get(server, TITLES)
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 10
+    assert json.loads(request(server, "/health")[2])["stopped_queries"] >= 1
+
+
+def test_result_size_limit(server):
+    payload = assert_error(*sparql_get(server, "SELECT * WHERE { ?s ?p ?o }"), 422, "CG043")
+    assert "more than 2,000 rows" in payload["error"] and "LIMIT" in payload["error"]
+    assert_error(*sparql_get(server, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle"), 422, "CG043")
+    status, _, body = sparql_get(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 2000")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 2000
+
+
+# ---------------------------------------------------------------------------- errors of HTTP itself
+
+def test_every_http_error_has_the_same_json_shape(server):
+    assert_error(*request(server, "/no/such/page"), 404)
+    assert_error(*request(server, "/sparql", method="PUT", body=b"x"), 405)
+    assert_error(*request(server, "/sparql"), 400)
+    assert_error(*request(server, "/sparql", method="POST", body=b"x" * 1_000_001,
+                          headers={"Content-Type": "application/sparql-query"}), 413)
+    assert_error(*request(server, "/sparql", method="POST", body=b"<q/>", headers={"Content-Type": "text/xml"}), 415)
+    assert_error(*request(server, "/sparql?query=ASK%7B%7D&query=ASK%7B%7D"), 400)
+    assert_error(*request(server, "/sparql", method="POST", body=b"\xff\xfe",
+                          headers={"Content-Type": "application/sparql-query"}), 400)
+
+
+def test_requests_for_another_host_name_are_refused(server):
+    """Bound to loopback, the server ignores requests a web page sent through a rebound DNS name."""
+    assert_error(*request(server, "/health", headers={"Host": "attacker.example"}), 403)
+    assert request(server, "/health", headers={"Host": "localhost"})[0] == 200
+
+
+def test_binds_to_loopback_by_default():
+    assert ServerConfig(store="x").host == "127.0.0.1"
+
+
+# ---------------------------------------------------------------------------- JSON API and page
+
+def test_governs_api_get_and_post_json(server):
+    q = {"question": "Which law governs a dispute?", "role": "consumer", "region": "eu"}
+    status, _, body = request(server, "/api/governs?" + urllib.parse.urlencode(q))
+    assert status == 200
+    res = json.loads(body)
+    assert res["question"] == q["question"] and res["context"]["region"] == "eu"
+    assert {"answer", "candidates", "precedence", "explanation", "status"} <= set(res)
+    status, _, posted = request(server, "/api/governs", method="POST", body=json.dumps(q).encode(),
+                                headers={"Content-Type": "application/json"})
+    assert status == 200 and json.loads(posted) == res
+    if res["answer"]:
+        text = res["answer"]["clause"]["text"]
+        assert all(0 <= a < b <= len(text) for a, b in res["answer"]["matched"])
+
+
+@pytest.mark.parametrize("payload,fragment", [
+    ({"question": "x", "role": "alien"}, "role"),
+    ({"role": "consumer"}, "question"),
+    ({"question": "x", "colour": "blue"}, "colour"),
+    ({"question": "x", "as_of": "yesterday"}, "as_of"),
+])
+def test_governs_api_bad_input(server, payload, fragment):
+    answer = request(server, "/api/governs", method="POST", body=json.dumps(payload).encode(),
+                     headers={"Content-Type": "application/json"})
+    assert fragment in assert_error(*answer, 400, "CG040")["error"]
+    assert_error(*request(server, "/api/governs", method="POST", body=b"{not json",
+                          headers={"Content-Type": "application/json"}), 400)
+
+
+def test_browse_api(server):
+    docs = json.loads(request(server, "/api/documents")[2])
+    assert {d["id"] for d in docs} >= {"terms-of-service", "privacy-policy"}
+    outline = json.loads(request(server, "/api/outline?id=data-processing-agreement")[2])
+    clause = next(r for r in outline if r["type"] == "clause" and r["node"].endswith("/11.2/p1"))  # "... the DPA shall prevail"
+    node = json.loads(request(server, "/api/node?" + urllib.parse.urlencode({"iri": clause["node"]}))[2])
+    assert node["iri"] == clause["node"]
+    stated = [e for e in node["edges"] if e["relation"] == "prevailsOver"]
+    assert stated and all(e["words"] in node["text"] for e in stated)
+    assert_error(*request(server, "/api/node?iri=urn:nothing"), 404)
+    assert_error(*request(server, "/api/outline"), 400)
+
+
+def test_page_and_static_files_come_from_the_package(server):
+    status, headers, body = request(server, "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    page = body.decode()
+    for src in ("/static/viewer.js", "/static/app.js", "/static/app.css", "/static/viewer.css"):
+        assert src in page
+        assert request(server, src)[0] == 200
+    assert "http://" not in page and "https://" not in page
+    assert_error(*request(server, "/static/../pyproject.toml"), 404)
+    names = {q["name"] for q in json.loads(request(server, "/api/queries")[2])}
+    assert {"documents", "precedence", "outline"} <= names
+
+
+def test_keep_alive_connection_serves_many_requests(server):
+    host, port = server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    for _ in range(20):
+        conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}))
+        resp = conn.getresponse()
+        assert resp.status == 200 and json.loads(resp.read())["boolean"] is True
+    conn.close()
+
+
+def test_server_stops_cleanly_on_sigterm(bundled_store):
+    srv = start_server(bundled_store, "--workers", "1")
+    assert request(srv, "/health")[0] == 200
+    err = stop_server(srv)
+    assert srv.process.returncode == 0 and "stopped" in err and "Traceback" not in err
+
+
+def test_port_in_use_is_one_clear_line(bundled_store, server):
+    from tests.conftest import run_cli
+
+    port = server.url.rsplit(":", 1)[1]
+    done = run_cli("serve", "--port", port, store=bundled_store, timeout=60)
+    assert done.returncode == 1 and "cannot listen" in done.stderr and "Traceback" not in done.stderr
