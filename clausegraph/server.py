@@ -27,13 +27,12 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from urllib.parse import parse_qs, urlsplit
 
 from clausegraph.ontology.errors import ClauseGraphError, QueryError, UpdateRefusedError
-from clausegraph.workers import JSON_TYPE, Reply, WorkerPool, error_reply, json_reply
+from clausegraph.workers import Reply, WorkerPool, error_reply, http_status, json_reply
 
 __all__ = ["ServerConfig", "serve", "make_server"]
 
@@ -167,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         except _HTTPError as exc:
             self._fail(exc.status, exc.message)
         except ClauseGraphError as exc:
-            self._fail(_status(exc), exc.message, exc)
+            self._fail(http_status(exc), exc.message, exc)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - one JSON line, never a traceback to the client
@@ -178,22 +177,6 @@ class _HTTPError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status, self.message = status, message
-
-
-def _status(exc: ClauseGraphError) -> int:
-    from clausegraph.ontology.errors import QueryTimeoutError, ResultTooLargeError, ServerBusyError
-
-    if isinstance(exc, UpdateRefusedError):
-        return 403
-    if isinstance(exc, QueryTimeoutError):
-        return 503
-    if isinstance(exc, ServerBusyError):
-        return 503
-    if isinstance(exc, ResultTooLargeError):
-        return 422
-    if isinstance(exc, QueryError):
-        return 400
-    return 500
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from clausegraph.ontology.errors import ClauseGraphError, GraphError, QueryError, QueryTimeoutError, ServerBusyError
 
-__all__ = ["WorkerPool", "Reply", "json_reply", "error_reply", "negotiate"]
+__all__ = ["WorkerPool", "Reply", "json_reply", "error_reply", "negotiate", "http_status"]
 
 Reply = tuple[int, str, bytes]  # status, content type, body
 
@@ -92,11 +92,14 @@ def negotiate(accept: str | None, table: dict) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------------------- in the worker
 
-def _status_of(exc: ClauseGraphError) -> int:
+def http_status(exc: ClauseGraphError) -> int:
+    """The one mapping from the exception tree to HTTP status codes."""
     from clausegraph.ontology.errors import ResultTooLargeError, UpdateRefusedError
 
     if isinstance(exc, UpdateRefusedError):
         return 403
+    if isinstance(exc, (QueryTimeoutError, ServerBusyError)):
+        return 503
     if isinstance(exc, ResultTooLargeError):
         return 422
     if isinstance(exc, QueryError):
@@ -251,7 +254,7 @@ def _answer(kg, op: str, payload: dict, max_results: int) -> Reply:
             return error_reply(QueryError(f"unknown operation {op!r}"), 404)
         return handler(kg, payload)
     except ClauseGraphError as exc:
-        return error_reply(exc, _status_of(exc))
+        return error_reply(exc, http_status(exc))
     except Exception as exc:  # noqa: BLE001 - one JSON line for the client, never a traceback
         return error_reply(ClauseGraphError(f"internal error: {type(exc).__name__}: {exc}"), 500)
 

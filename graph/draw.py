@@ -69,6 +69,20 @@ def edge_caption(data: dict, width: int = 28, limit: int = 90) -> str:
     return caption
 
 
+def _frames(g: nx.MultiDiGraph) -> list[tuple[str, list[str]]]:
+    """Per document that has sections or clauses in the view: its title and its nodes (document first)."""
+    members: dict[str, list[str]] = {}
+    for iri, data in g.nodes(data=True):
+        if data["kind"] in ("section", "clause"):
+            members.setdefault(data["document"], []).append(iri)
+    documents = {data["document"]: iri for iri, data in g.nodes(data=True) if data["kind"] == "document"}
+    frames = []
+    for doc, inside in sorted(members.items()):
+        doc_iri = documents.get(doc)
+        frames.append((g.nodes[doc_iri]["label"] if doc_iri else doc, ([doc_iri] if doc_iri else []) + sorted(inside)))
+    return frames
+
+
 def _quote(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -95,11 +109,6 @@ def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
         f"  node [{_attrs({'fontname': FONT, 'margin': '0.12,0.06'})}];",
         f"  edge [{_attrs({'fontname': FONT, 'fontsize': '9', 'arrowsize': '0.7'})}];",
     ]
-    members: dict[str, list[str]] = {}
-    for iri, data in g.nodes(data=True):
-        if data["kind"] in ("section", "clause"):
-            members.setdefault(data["document"], []).append(iri)
-    documents = {data["document"]: iri for iri, data in g.nodes(data=True) if data["kind"] == "document"}
 
     def node_line(iri: str, indent: str) -> str:
         data = g.nodes[iri]
@@ -108,12 +117,10 @@ def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
         return f"{indent}{node_ids[iri]} [{_attrs({**style, 'id': node_ids[iri], 'label': _node_label(data), 'tooltip': tooltip[:300]})}];"
 
     placed: set[str] = set()
-    for i, (doc, inside) in enumerate(sorted(members.items())):
-        doc_iri = documents.get(doc)
-        title_text = g.nodes[doc_iri]["label"] if doc_iri else doc
+    for i, (title_text, inside) in enumerate(_frames(g)):
         lines.append(f"  subgraph cluster_{i} {{")
         lines.append(f"    graph [{_attrs({'style': 'rounded', 'color': '#aeb6bf', 'label': '', 'tooltip': title_text})}];")
-        for iri in ([doc_iri] if doc_iri else []) + sorted(inside):
+        for iri in inside:
             lines.append(node_line(iri, "    "))
             placed.add(iri)
         lines.append("  }")
@@ -165,11 +172,6 @@ def to_mermaid(g: nx.MultiDiGraph) -> str:
     """The view as a Mermaid flowchart (top to bottom; a subgraph per document with clauses shown)."""
     node_ids, _ = element_ids(g)
     lines = ["flowchart TB"]
-    members: dict[str, list[str]] = {}
-    for iri, data in g.nodes(data=True):
-        if data["kind"] in ("section", "clause"):
-            members.setdefault(data["document"], []).append(iri)
-    documents = {data["document"]: iri for iri, data in g.nodes(data=True) if data["kind"] == "document"}
     shapes = {"document": ('["', '"]'), "group": ('[["', '"]]'), "external": ('(["', '"])'),
               "section": ('["', '"]'), "clause": ('["', '"]'), "term": ('{{"', '"}}')}
 
@@ -179,11 +181,9 @@ def to_mermaid(g: nx.MultiDiGraph) -> str:
         return f"{node_ids[iri]}{left}{_mermaid_text(_node_label(data))}{right}"
 
     placed: set[str] = set()
-    for i, (doc, inside) in enumerate(sorted(members.items())):
-        doc_iri = documents.get(doc)
-        title = g.nodes[doc_iri]["label"] if doc_iri else doc
+    for i, (title, inside) in enumerate(_frames(g)):
         lines.append(f'  subgraph doc{i}["{_mermaid_text(title)}"]')
-        for iri in ([doc_iri] if doc_iri else []) + sorted(inside):
+        for iri in inside:
             lines.append("    " + node(iri))
             placed.add(iri)
         lines.append("  end")

@@ -4,16 +4,7 @@
   "use strict";
 
   function $(sel) { return document.querySelector(sel); }
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "cls") node.className = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c !== null && c !== undefined) node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
-    return node;
-  }
+  var el = window.clausegraphView.el;  /* shared with the view (graph/assets/viewer.js) */
   function getJSON(url, options) {
     return fetch(url, options).then(function (r) {
       return r.json().then(function (body) {
@@ -24,25 +15,7 @@
   }
   function showError(target, err) { target.textContent = ""; target.appendChild(el("div", { cls: "error", text: String(err.message || err) })); }
 
-  /* text with [start, end) spans and phrases marked */
-  function marked(text, spans, phrases) {
-    var all = (spans || []).slice();
-    (phrases || []).forEach(function (p) {
-      if (!p) return;
-      var at = text.indexOf(p);
-      if (at >= 0) all.push([at, at + p.length]);
-    });
-    all.sort(function (a, b) { return a[0] - b[0]; });
-    var out = el("blockquote"), pos = 0;
-    all.forEach(function (s) {
-      if (s[0] < pos) return;
-      out.appendChild(document.createTextNode(text.slice(pos, s[0])));
-      out.appendChild(el("mark", { text: text.slice(s[0], s[1]) }));
-      pos = s[1];
-    });
-    out.appendChild(document.createTextNode(text.slice(pos)));
-    return out;
-  }
+  function marked(text, spans, phrases) { return window.clausegraphView.marked(text, phrases, spans); }
 
   /* ---------------------------------------------------------------- tabs */
   var loaded = {};

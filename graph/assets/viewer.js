@@ -19,10 +19,10 @@
     return node;
   }
 
-  /* text with every occurrence of each phrase in <mark> */
-  function marked(text, phrases) {
+  /* text in a <blockquote> with every occurrence of each phrase, and each [start, end) span, in <mark> */
+  function marked(text, phrases, spans) {
     var out = el("blockquote");
-    var spans = [];
+    spans = (spans || []).slice();
     (phrases || []).forEach(function (p) {
       if (!p) return;
       var at = text.indexOf(p);
@@ -190,7 +190,7 @@
   }
 
   function initAll() { Array.prototype.forEach.call(document.querySelectorAll(".cg-view:not([data-ready])"), init); }
-  window.clausegraphView = { init: init, initAll: initAll };
+  window.clausegraphView = { init: init, initAll: initAll, el: el, marked: marked };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();
 })();
