@@ -74,6 +74,12 @@ NOT_PRECEDENCE = {
 }
 # edges that mark their winner as a notice: a text that explains, where the others bind
 NOTICE_RULES = {"precedence-explains": "“our Privacy Policy explains how we collect and use personal information”"}
+# a lead-in that announces a summary: the items it introduces restate what the body of the text
+# says, and the body's own clause is what governs (pattern, corpus example)
+SUMMARY_LEADS = (
+    (re.compile(r"\b(?:key points|key terms|in summary|summary of|at a glance|highlights|in short)\b", re.IGNORECASE),
+     "“Here are some key points to understand about using our Services via a Partner:” (Partner Hosted, Preamble)"),
+)
 _RELATION_WORDS = {
     "prevailsOver": "prevails over",
     "overrides": "overrides",
@@ -82,6 +88,7 @@ _RELATION_WORDS = {
     "more-specific-scope": "is more specific to you than",
     "applies-for-sure": "surely applies to you, unlike",
     "terms-over-notice": "binds, where a notice only explains:",
+    "operative-over-summary": "is the operative clause, where the other only summarises it:",
 }
 
 
@@ -245,6 +252,13 @@ class GovernsIndex:
         self.lead_ins = {n.iri for n in self.nodes.values()
                          if not n.section and n.text and n.text.rstrip().endswith(":")}
         self.clauses = [n for n in self.nodes.values() if not n.section and n.text and n.iri not in self.lead_ins]
+        # items under a lead-in that announces a summary ("Here are some key points ...:") -> that lead-in
+        self.summaries: dict[str, tuple[str, str]] = {}
+        for iri in self.lead_ins:
+            if any(pattern.search(self.nodes[iri].text) for pattern, _ in SUMMARY_LEADS):
+                for child in children[iri]:
+                    self.summaries[child.iri] = (iri, self.nodes[iri].text.strip())
+        self._restated: dict[str, str | None] = {}
         self.bm25 = BM25Index((c.iri, self._fields(c)) for c in self.clauses)
         # notices: texts another text says "explain" what is done ("our Privacy Policy explains how we
         # collect and use personal information"); they inform, the other texts bind
@@ -408,6 +422,18 @@ class GovernsIndex:
                               loser_label=self.label(e.loser), relation=e.relation, explicit=e.explicit,
                               evidence=self.evidence(e.clause, e.words, e.rule))
 
+    def restated(self, item: str) -> str | None:
+        """The clause of the same document's body that a summary item restates: the one closest to the
+        item's own words (None if no body clause shares a word with it)."""
+        if item not in self._restated:
+            words = list(dict.fromkeys(tokens(self.nodes[item].text)))
+            scores = self.bm25.score(Query(words, [(1.0, (w,)) for w in words]))
+            doc = self.nodes[item].doc
+            body = [(s, k) for k, s in scores.items()
+                    if k != item and k not in self.summaries and self.nodes[k].doc == doc]
+            self._restated[item] = max(body)[1] if body else None
+        return self._restated[item]
+
     def implied_step(self, winner: str, loser: str, relation: str, evidence: StepEvidence) -> PrecedenceStep:
         """A step the resolver infers (explicit=false) between two texts."""
         return PrecedenceStep(winner=winner, loser=loser, winner_label=self.label(winner), loser_label=self.label(loser),
@@ -562,6 +588,15 @@ def _choose(index: GovernsIndex, ranked: list[tuple[str, float]], ctx: dict[str,
     winner = pool[0]
     unresolved = [k for k in pool[1:] if index.nodes[k].doc != index.nodes[winner].doc
                   and scores[k] >= UNRESOLVED_RATIO * scores[winner]]
+    if winner in index.summaries:  # a key point restates a clause of the body: that clause governs
+        body = index.restated(winner)
+        if body is not None:
+            fits.setdefault(body, index.fit(body, ctx))
+        if body is not None and fits[body].applies != "no":
+            lead, words = index.summaries[winner]
+            steps.append(index.implied_step(body, winner, "operative-over-summary",
+                                            index.evidence(lead, words, "summary-lead-in")))
+            winner = body
     return winner, _dedupe(steps), unresolved, fits, applicable
 
 
@@ -644,7 +679,8 @@ def resolve(index: GovernsIndex, question: str, context: Context | None = None) 
     order = [winner] + [k for k, _ in applicable if k != winner]
     scores = dict(ranked)
     scores.update(applicable)  # ranked by the score with the context boost
-    candidates = [_candidate(index, k, scores[k], fits[k]) for k in order[:10]]
+    # the body clause a summary item restates may rank below the candidates read: it scores 0 there
+    candidates = [_candidate(index, k, scores.get(k, 0.0), fits[k]) for k in order[:10]]
     excluded = [_candidate(index, k, s, fits[k]) for k, s in ranked if fits[k].applies == "no"][:5]
     result = GovernsResult(
         question=question, context=context, status=status, answer=index.answer(winner), candidates=candidates,

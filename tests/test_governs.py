@@ -723,3 +723,28 @@ def test_in_force_binds_the_date(index):
     assert hosted in index.in_force(dt.date(2025, 5, 26)) and served in index.in_force(dt.date(2025, 5, 27))
     assert index.in_force(dt.date(2025, 2, 5)) == set()  # before anything took effect
     assert len(early) == len(late) == 9
+
+
+# ---------------------------------------------------------------------------- summaries
+
+def test_summary_items_are_found_under_their_lead_in(index):
+    leads = {lead for lead, _ in index.summaries.values()}
+    assert len(leads) == 2  # the "key points" of both Deployment Terms
+    assert all("key points" in index.nodes[lead].text for lead in leads)
+    for item, (lead, _) in index.summaries.items():
+        assert index.nodes[item].parent == lead
+        body = index.restated(item)
+        assert body is None or (index.nodes[body].doc == index.nodes[item].doc and body not in index.summaries)
+
+
+@pytest.mark.parametrize("question", [
+    "Does Mistral train its models on the data we process through our cloud provider?",
+    "Who gives us support when we use the models on our cloud provider?",
+])
+def test_the_body_clause_governs_not_the_key_point_restating_it(kg, index, question):
+    res = kg.governs(question, role="business", channel="cloud-partner", infrastructure="partner", as_of="2025-03-10")
+    assert res.answer is not None and res.answer.clause.iri not in index.summaries
+    step = next(s for s in res.precedence if s.relation == "operative-over-summary")
+    assert step.explicit is False and step.winner == res.answer.clause.iri and step.loser in index.summaries
+    assert step.evidence.words.startswith("Here are some key points") and step.evidence.rule == "summary-lead-in"
+    assert res.answer.document.id == "partner-hosted-deployment-terms"
