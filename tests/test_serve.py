@@ -252,3 +252,25 @@ def test_port_in_use_is_one_clear_line(bundled_store, server):
     port = server.url.rsplit(":", 1)[1]
     done = run_cli("serve", "--port", port, store=bundled_store, timeout=60)
     assert done.returncode == 1 and "cannot listen" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_server_reads_the_new_generation_after_an_ingest(tmp_path):
+    """An ingest while the server runs is seen by the next query, with no restart."""
+    import clausegraph
+    from tests.conftest import ROOT
+
+    store = tmp_path / "store"
+    kg = clausegraph.open(store)
+    kg.ingest()
+    srv = start_server(store, "--workers", "1")
+    try:
+        count = "SELECT (COUNT(?d) AS ?n) WHERE { ?d a cg:Document }"
+        assert json.loads(sparql_get(srv, count)[2])["results"]["bindings"][0]["n"]["value"] == "10"
+        report = kg.ingest([ROOT / "tests" / "fixtures" / "mini-terms.md"], publisher="Example AI")
+        assert report.added >= 1
+        assert json.loads(sparql_get(srv, count)[2])["results"]["bindings"][0]["n"]["value"] == str(10 + report.added)
+        docs = {d["id"] for d in json.loads(request(srv, "/api/documents")[2])}
+        assert any(d.startswith("example-") for d in docs)
+    finally:
+        stop_server(srv)
+        kg.close()
