@@ -80,6 +80,7 @@ SUMMARY_LEADS = (
     (re.compile(r"\b(?:key points|key terms|in summary|summary of|at a glance|highlights|in short)\b", re.IGNORECASE),
      "“Here are some key points to understand about using our Services via a Partner:” (Partner Hosted, Preamble)"),
 )
+_SENTENCE_END = re.compile(r"[.!?][”\"’)]*\s+(?=[A-Z“\"(])")  # the end of a sentence that another follows
 _RELATION_WORDS = {
     "prevailsOver": "prevails over",
     "overrides": "overrides",
@@ -251,7 +252,11 @@ class GovernsIndex:
         # it is read as a heading of the items it introduces, which are what can govern
         self.lead_ins = {n.iri for n in self.nodes.values()
                          if not n.section and n.text and n.text.rstrip().endswith(":")}
-        self.clauses = [n for n in self.nodes.values() if not n.section and n.text and n.iri not in self.lead_ins]
+        # ... unless it also states something: sentences before the one that introduces the list
+        # ("This Section only applies if ... By accepting this DPA, Mistral AI and Customer conclude
+        # Module 4 ... with the following specifications:") are provisions, so the clause can govern
+        self.clauses = [n for n in self.nodes.values() if not n.section and n.text
+                        and (n.iri not in self.lead_ins or len(_SENTENCE_END.findall(n.text.strip())) >= 1)]
         # items under a lead-in that announces a summary ("Here are some key points ...:") -> that lead-in
         self.summaries: dict[str, tuple[str, str]] = {}
         for iri in self.lead_ins:
