@@ -390,9 +390,13 @@ def _cmd_eval(args) -> int:
 
 
 def _cmd_serve(args) -> int:
+    from clausegraph.graph.store import MEMORY
     from clausegraph.server import ServerConfig, serve
 
     kg = _open(args)
+    if str(kg.store_path) == MEMORY:  # each worker process would open its own, empty, store
+        raise ClauseGraphError("serve needs a store on disk: the worker processes open it read-only; "
+                               "give --store PATH or set $CLAUSEGRAPH_STORE")
     _populate(kg)
     path = kg.store_path
     kg.close()

@@ -274,3 +274,10 @@ def test_server_reads_the_new_generation_after_an_ingest(tmp_path):
     finally:
         stop_server(srv)
         kg.close()
+
+
+def test_serve_refuses_an_in_memory_store():
+    from tests.conftest import run_cli
+
+    done = run_cli("--store", ":memory:", "serve", timeout=60)
+    assert done.returncode == 1 and "needs a store on disk" in done.stderr and "Traceback" not in done.stderr
