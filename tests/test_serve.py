@@ -281,3 +281,24 @@ def test_serve_refuses_an_in_memory_store():
 
     done = run_cli("--store", ":memory:", "serve", timeout=60)
     assert done.returncode == 1 and "needs a store on disk" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_readme_serve_examples_run_as_written(server):
+    """The curl lines of the README's "Serve it" block, pointed at the test server's port."""
+    import re
+    import shlex
+    import shutil
+    import subprocess
+
+    from tests.conftest import ROOT, require_tool
+
+    require_tool(shutil.which("curl") is not None, "curl")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Serve it\n.*?```bash\n(.*?)```", readme, re.DOTALL).group(1)
+    lines = [line for line in block.splitlines() if line.startswith("curl ")]
+    assert len(lines) >= 2
+    for line in lines:
+        argv = shlex.split(line.replace("http://127.0.0.1:8000", server.url))
+        done = subprocess.run([*argv, "--silent", "--show-error", "--fail"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, (line, done.stderr)
+        assert done.stdout.strip() and '"ok": false' not in done.stdout
