@@ -69,7 +69,7 @@ def start_server(args) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirecto
         if not line:
             raise SystemExit(f"the server did not start: {proc.stderr.read()}")
         if "serving http://" in line:
-            print(line.strip(), file=sys.stderr)
+            print(line.strip(), file=sys.stderr, flush=True)
             return proc, line.split("serving ", 1)[1].split("/ ", 1)[0], tmp
 
 
@@ -146,7 +146,7 @@ def main() -> int:
         named, governs = named_requests(), governs_requests()
         for i in range(max(len(named), len(governs))):  # alternate the two kinds
             plan += [named[i % len(named)], governs[i % len(governs)]]
-        # warm up: every request once (the governs index and the view caches are built per worker)
+        # warm up for a few seconds (each worker builds its governs index on its first question)
         warm = Tally()
         for w in range(2):
             client(base, plan, w, time.monotonic() + 3, warm)

@@ -22,12 +22,15 @@ Updates are refused (403, CG041). Queries and questions run in worker processes
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +41,8 @@ from clausegraph.workers import Reply, WorkerPool, error_reply, http_status, jso
 __all__ = ["ServerConfig", "serve", "make_server"]
 
 MAX_BODY = 1_000_000  # bytes of a request body
+DISCARD_LIMIT = 64_000_000  # bytes of a refused body read anyway, so that the client gets the answer
+_HOST = re.compile(r"^(\[[0-9a-f:.]+\]|[^:\[\]/@]+)(?::\d{1,5})?$")
 _STATIC = {
     "app.js": ("clausegraph.web", "app.js", "text/javascript; charset=utf-8"),
     "app.css": ("clausegraph.web", "app.css", "text/css; charset=utf-8"),
@@ -103,75 +108,138 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _fail(self, status: int, message: str, exc: ClauseGraphError | None = None) -> None:
-        self._send(error_reply(exc or _Error(message), status))
+    def _fail(self, status: int, message: str, exc: ClauseGraphError | None = None, extra: dict | None = None) -> None:
+        self._send(error_reply(exc or _Error(message), status), extra)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, unknown method, headers too long) in the one JSON shape."""
+        self.close_connection = True
+        try:
+            self._send(error_reply(_Error(message or HTTPStatus(code).phrase), code), {"Connection": "close"})
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            raise _HTTPError(411, "send the body with a Content-Length, not chunked")
+        """The request body, whatever the method: read, so that it cannot be taken for the next request."""
+        if "Transfer-Encoding" in self.headers:
+            self.close_connection = True
+            raise _HTTPError(411, "send the body with a Content-Length, not a Transfer-Encoding")
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(set(lengths)) > 1:
+            self.close_connection = True
+            raise _HTTPError(400, "the request has conflicting Content-Length headers")
         try:
-            size = int(length or 0)
+            size = int(lengths[0]) if lengths else 0
         except ValueError:
-            raise _HTTPError(400, "Content-Length is not a number") from None
+            size = -1
+        if size < 0:
+            self.close_connection = True
+            raise _HTTPError(400, "Content-Length is not a number of bytes")
         if size > MAX_BODY:
+            self.close_connection = True
+            self._discard_body(size)
             raise _HTTPError(413, f"the request body is larger than {MAX_BODY:,} bytes")
         return self.rfile.read(size) if size else b""
 
+    def _discard_body(self, size: int) -> None:
+        """Read (a bounded part of) a body that is refused, so the client reads the answer, not a reset."""
+        left = min(size, DISCARD_LIMIT)
+        while left > 0:
+            chunk = self.rfile.read(min(left, 65536))
+            if not chunk:
+                break
+            left -= len(chunk)
+
+    def handle_expect_100(self) -> bool:
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > MAX_BODY:  # say no before the body is sent
+            self.close_connection = True
+            self._fail(413, f"the request body is larger than {MAX_BODY:,} bytes", extra={"Connection": "close"})
+            return False
+        return super().handle_expect_100()
+
     def _host_allowed(self) -> bool:
-        """Bound to loopback, answer only requests addressed to loopback (no DNS rebinding)."""
+        """Bound to loopback, answer only requests addressed to loopback by name (no DNS rebinding)."""
         if self.server.config.host not in _LOOPBACK_NAMES:
             return True
-        host = (self.headers.get("Host") or "").rsplit(":", 1)[0] if not (self.headers.get("Host") or "").startswith("[") \
-            else (self.headers.get("Host") or "").split("]")[0] + "]"
-        return host in _LOOPBACK_NAMES
+        m = _HOST.match((self.headers.get("Host") or "").strip().lower())
+        return bool(m) and m.group(1) in _LOOPBACK_NAMES
+
+    def _same_site(self, path: str) -> bool:
+        """Refuse what another web site's page sends here (it could run queries, or SERVICE calls, in
+        the user's name); opening the page itself from a link is fine."""
+        if self.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+            return self.command in ("GET", "HEAD") and path in ("/", "/index.html") \
+                and self.headers.get("Sec-Fetch-Mode", "").lower() == "navigate"
+        origin = self.headers.get("Origin")
+        if origin and origin != "null":
+            host = self.headers.get("Host") or ""
+            return origin.lower() in (f"http://{host}".lower(), f"https://{host}".lower())
+        return True
 
     def _params(self, body: bytes | None = None) -> dict[str, list[str]]:
-        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True, max_num_fields=100)
+        try:
+            query = parse_qs(urlsplit(self.path).query, keep_blank_values=True, max_num_fields=100)
+        except ValueError:
+            raise _HTTPError(400, "too many parameters in the URL (at most 100)") from None
         if body is not None:
             try:
                 form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=100)
             except (UnicodeDecodeError, ValueError):
-                raise _HTTPError(400, "the form body is not UTF-8 form-encoded text") from None
+                raise _HTTPError(400, "the form body is not UTF-8 form-encoded text (at most 100 fields)") from None
             for key, values in form.items():
                 query.setdefault(key, []).extend(values)
         return query
 
+    def _content_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
     # ------------------------------------------------------------------ methods
 
     def do_GET(self) -> None:
-        self._dispatch(None)
+        self._dispatch(False)
 
     def do_HEAD(self) -> None:
-        self._dispatch(None)
+        self._dispatch(False)
 
     def do_POST(self) -> None:
-        try:
-            body = self._body()
-        except _HTTPError as exc:
-            self.close_connection = True
-            self._fail(exc.status, exc.message)
-            return
-        self._dispatch(body)
+        self._dispatch(True)
 
     def _method_not_allowed(self) -> None:
-        self._fail(405, f"{self.command} is not allowed here; this server is read-only")
-
-    do_PUT = do_DELETE = do_PATCH = _method_not_allowed
-
-    def _dispatch(self, body: bytes | None) -> None:
         try:
+            self._body()
+        except _HTTPError:
+            self.close_connection = True
+        self._fail(405, f"{self.command} is not allowed; this server is read-only: use GET or POST",
+                   extra={"Allow": "GET, HEAD, POST"})
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _method_not_allowed
+
+    def _dispatch(self, post: bool) -> None:
+        with self.server.active_lock:
+            self.server.active += 1
+        try:
+            self._route(post)
+        finally:
+            with self.server.active_lock:
+                self.server.active -= 1
+
+    def _route(self, post: bool) -> None:
+        try:
+            body = self._body()  # read whatever the method, so a body never becomes the next request
             if not self._host_allowed():
                 raise _HTTPError(403, "this server answers requests addressed to 127.0.0.1 or localhost only")
             path = urlsplit(self.path).path
+            if not self._same_site(path):
+                raise _HTTPError(403, "requests from another web site's page are refused")
             route = _ROUTES.get(path)
             if route is None and path.startswith("/static/"):
                 route = _static
             if route is None:
                 raise _HTTPError(404, f"no such page: {path} (see / for the web page, /sparql for SPARQL)")
-            route(self, body)
+            route(self, body if post else None)
         except _HTTPError as exc:
-            self._fail(exc.status, exc.message)
+            self._fail(exc.status, exc.message, extra={"Connection": "close"} if self.close_connection else None)
         except ClauseGraphError as exc:
             self._fail(http_status(exc), exc.message, exc)
         except (BrokenPipeError, ConnectionResetError):
@@ -213,7 +281,7 @@ def _static(handler: _Handler, body: bytes | None) -> None:
 
 
 def _sparql(handler: _Handler, body: bytes | None) -> None:
-    content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    content_type = handler._content_type()
     if body is not None and content_type == "application/sparql-update":
         raise UpdateRefusedError("updates are not allowed: this endpoint is read-only")
     if body is not None and content_type == "application/sparql-query":
@@ -239,7 +307,7 @@ def _sparql(handler: _Handler, body: bytes | None) -> None:
 
 
 def _governs(handler: _Handler, body: bytes | None) -> None:
-    content_type = (handler.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    content_type = handler._content_type()
     if body is not None and content_type == "application/json":
         try:
             payload = json.loads(body.decode("utf-8"))
@@ -252,7 +320,7 @@ def _governs(handler: _Handler, body: bytes | None) -> None:
             raise _HTTPError(400, "every value of the JSON object must be a string")
     else:
         params = handler._params(body)
-        payload = {k: _one(params, k) for k in params if _one(params, k) not in (None, "")}
+        payload = {k: v for k in params if (v := _one(params, k)) not in (None, "")}
     handler._send(handler.server.pool.call("governs", payload))
 
 
@@ -301,9 +369,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512
+    pool: WorkerPool
 
-    def __init__(self, config: ServerConfig, pool: WorkerPool) -> None:
-        self.config, self.pool = config, pool
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.active, self.active_lock = 0, threading.Lock()  # requests being answered
+        if ":" in config.host:
+            self.address_family = socket.AF_INET6
         super().__init__((config.host, config.port), _Handler)
 
 
@@ -311,13 +383,21 @@ def make_server(config: ServerConfig) -> _Server:
     """The server, bound and with its workers started; call ``serve_forever()``."""
     if config.timeout <= 0 or config.max_results <= 0:
         raise QueryError("--timeout and --max-results must be positive")
-    pool = WorkerPool(config.store, size=config.workers or WorkerPool.default_size(), timeout=config.timeout,
-                      max_results=config.max_results)
+    if config.workers is not None and not 1 <= config.workers <= 64:
+        raise QueryError("--workers must be between 1 and 64")
+    if not 0 <= config.port <= 65535:
+        raise QueryError("--port must be between 0 and 65535")
     try:
-        return _Server(config, pool)
+        server = _Server(config)  # bind first: a port in use starts no worker
     except OSError as exc:
-        pool.close()
-        raise ClauseGraphError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}") from None
+        raise ClauseGraphError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+    try:
+        server.pool = WorkerPool(config.store, size=config.workers or WorkerPool.default_size(), timeout=config.timeout,
+                                 max_results=config.max_results)
+    except BaseException:
+        server.server_close()
+        raise
+    return server
 
 
 def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> int:
@@ -340,6 +420,11 @@ def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> int:
         pass
     finally:
         server.server_close()
+        deadline = time.monotonic() + 3.0  # let requests in flight finish (or be told the server stops)
+        while server.active and time.monotonic() < deadline:
+            time.sleep(0.05)
         server.pool.close()
+        while server.active and time.monotonic() < deadline + 2.0:
+            time.sleep(0.05)
     announce("clausegraph server stopped")
     return 0

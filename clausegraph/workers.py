@@ -66,26 +66,36 @@ def json_reply(value, status: int = 200) -> Reply:
 
 
 def negotiate(accept: str | None, table: dict) -> tuple[str, str] | None:
-    """The format of ``table`` the Accept header prefers (q-values honoured); None: nothing acceptable."""
+    """The format of ``table`` the Accept header prefers; None: nothing acceptable.
+
+    q-values are honoured (parameter names in any case); a type given q=0 is refused even when a
+    wildcard would admit it; among equal q, the order of the header decides.
+    """
     if not accept or not accept.strip():
         return next(iter(table.values()))
-    choices = []
+    choices, refused = [], set()
     for i, part in enumerate(accept.split(",")):
         fields = [f.strip() for f in part.split(";")]
         media, q = fields[0].lower(), 1.0
         for f in fields[1:]:
-            if f.startswith("q="):
+            if f.lower().startswith("q="):
                 try:
                     q = float(f[2:])
                 except ValueError:
                     q = 0.0
-        choices.append((-q, i, media))
-    for neg_q, _, media in sorted(choices):
-        if neg_q >= 0:  # q=0: not acceptable
+        if q <= 0:
+            refused.add(media)
+        else:
+            choices.append((-q, i, media))
+    for _, _, media in sorted(choices):
+        if media == "*/*" or media.endswith("/*"):
+            prefix = "" if media == "*/*" else media[:-1]
+            for name, chosen in table.items():
+                if name.startswith(prefix) and "*" not in name and name not in refused \
+                        and not any(n in refused for n, c in table.items() if c == chosen):
+                    return chosen
             continue
-        if media == "*/*":
-            return next(iter(table.values()))
-        if media in table:
+        if media in table and media not in refused:
             return table[media]
     return None
 
@@ -114,7 +124,7 @@ def _sparql(kg, payload: dict, max_results: int) -> Reply:
     from clausegraph.ontology.namespaces import PREFIXES
 
     text = payload["query"]
-    result = run_query(kg._store.handle(), text, max_results=max_results)
+    result = run_query(kg._store.handle(), text, max_results=max_results, allow_service=False)
     if result.triples is not None:
         chosen = negotiate(payload.get("accept"), GRAPH_TYPES)
         if chosen is None:
@@ -222,26 +232,21 @@ def _node(kg, payload: dict) -> Reply:
     return json_reply({**node[0], "iri": iri, "edges": edges})
 
 
-_VIEWS: dict[tuple, bytes] = {}
+_VIEWS: dict[tuple, bytes] = {}  # (view, store generation) -> drawing; older generations are dropped
 
 
 def _view(kg, payload: dict) -> Reply:
-    from clausegraph.graph.draw import dot_to_svg, to_dot
-    from clausegraph.graph.page import view_fragment
-    from clausegraph.graph.views import View, build_view, evidence_clauses
+    from clausegraph.graph.export import view_html
+    from clausegraph.graph.views import parse_view
 
-    name = payload.get("name") or "precedence"
-    try:
-        view = View(name)
-    except ValueError:
-        raise QueryError(f"unknown view {name!r}: choose one of {', '.join(v.value for v in View)}") from None
-    handle = kg._store.handle()
-    key = (view, kg._store.generation)
+    view = parse_view(payload.get("name") or "precedence", error=QueryError)
+    generation = kg._store.generation
+    key = (view, generation)
     if key not in _VIEWS:
-        g = build_view(handle, view)
-        _VIEWS.clear()
-        _VIEWS[key] = view_fragment(g, dot_to_svg(to_dot(g, title=f"clausegraph: {view.value} view")),
-                                    evidence_clauses(handle, g)).encode("utf-8")
+        drawing = view_html(kg._store.handle(), view, fragment=True)
+        for old in [k for k in _VIEWS if k[1] != generation]:
+            del _VIEWS[old]
+        _VIEWS[key] = drawing
     return 200, "text/html; charset=utf-8", _VIEWS[key]
 
 
@@ -259,13 +264,24 @@ def _answer(kg, op: str, payload: dict, max_results: int) -> Reply:
         return error_reply(ClauseGraphError(f"internal error: {type(exc).__name__}: {exc}"), 500)
 
 
-def _worker_main(conn, store: str, max_results: int) -> None:
+def _watch_parent(parent: int) -> None:
+    """End this worker when the server is gone (killed, crashed): no query runs on for nobody."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _worker_main(conn, store: str, max_results: int, parent: int) -> None:
     import signal
 
+    os.setpgrp()  # its own process group: stopping it also stops what it started (Graphviz's dot)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers itself
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     from clausegraph.api import KnowledgeGraph
 
     kg = KnowledgeGraph(store)
+    conn.send("ready")  # the time limit of a request starts only once a worker is ready
     while True:
         try:
             op, payload = conn.recv()
@@ -284,22 +300,35 @@ class _Worker:
 
 
 class WorkerPool:
-    """``size`` worker processes; :meth:`call` runs one operation with the time limit."""
+    """``size`` worker processes; :meth:`call` runs one operation with the time limit.
+
+    A worker joins the idle queue only once it has opened the store and said so, so its start-up
+    never counts against a request's time limit. A stopped worker is replaced in the background.
+    """
+
+    START_TIMEOUT = 120.0
 
     def __init__(self, store: str, *, size: int, timeout: float, max_results: int, wait: float = 60.0) -> None:
+        if size < 1:
+            raise QueryError("the server needs at least one worker (--workers 1 or more)")
         self.store, self.size, self.timeout, self.max_results, self.wait = store, size, timeout, max_results, wait
         self._ctx = mp.get_context("spawn")  # no fork of a threaded server
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._closed = False
         self.stopped_queries = 0
-        for _ in range(size):
-            self._idle.put(self._spawn())
+        starting = [self._spawn() for _ in range(size)]
+        for worker in starting:
+            if not self._ready(worker):
+                self.close()
+                raise GraphError("a worker process could not open the store")
+            self._idle.put(worker)
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child, self.store, self.max_results), daemon=True,
-                                    name="clausegraph-worker")
+        process = self._ctx.Process(target=_worker_main, args=(child, self.store, self.max_results, os.getpid()),
+                                    daemon=True, name="clausegraph-worker")
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -307,38 +336,76 @@ class WorkerPool:
             self._all.add(worker)
         return worker
 
+    def _ready(self, worker: _Worker) -> bool:
+        try:
+            return worker.conn.poll(self.START_TIMEOUT) and worker.conn.recv() == "ready"
+        except (EOFError, OSError):
+            return False
+
+    def _replace(self) -> None:
+        """Start a worker in the background; it joins the idle queue once ready."""
+        def start() -> None:
+            while not self._closed:
+                worker = self._spawn()
+                if self._ready(worker) and not self._closed:
+                    self._idle.put(worker)
+                    return
+                self._discard(worker)
+                time.sleep(1.0)
+        if not self._closed:
+            threading.Thread(target=start, daemon=True, name="clausegraph-respawn").start()
+
     def _discard(self, worker: _Worker) -> None:
         with self._lock:
             self._all.discard(worker)
-        if worker.process.is_alive():
-            worker.process.kill()
+        if worker.process.is_alive() and worker.process.pid:
+            try:
+                os.killpg(worker.process.pid, 9)  # the worker and whatever it started
+            except (ProcessLookupError, PermissionError):
+                worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
 
-    def call(self, op: str, payload: dict) -> Reply:
+    def _take(self) -> _Worker:
+        if self._closed:
+            raise ServerBusyError("the server is stopping")
         try:
-            worker = self._idle.get(timeout=self.wait)
+            return self._idle.get(timeout=self.wait)
         except queue.Empty:
             raise ServerBusyError(f"every worker stayed busy for {self.wait:.0f} s; try again") from None
-        started = time.monotonic()
-        try:
-            worker.conn.send((op, payload))
-            if worker.conn.poll(self.timeout):
-                reply = worker.conn.recv()
-                worker.served += 1
-                self._idle.put(worker)
-                return reply
-        except (EOFError, OSError, BrokenPipeError):
+
+    def call(self, op: str, payload: dict) -> Reply:
+        for attempt in (1, 2):
+            worker = self._take()
+            try:
+                worker.conn.send((op, payload))
+            except (OSError, BrokenPipeError):  # the worker died while idle: the request never reached it
+                self._discard(worker)
+                self._replace()
+                continue
+            started = time.monotonic()
+            try:
+                if worker.conn.poll(self.timeout):
+                    reply = worker.conn.recv()
+                    worker.served += 1
+                    self._idle.put(worker)
+                    return reply
+            except (EOFError, OSError):
+                self._discard(worker)
+                self._replace()
+                if self._closed:
+                    raise ServerBusyError("the server is stopping") from None
+                raise ServerBusyError("the worker answering this request stopped; it has been replaced, try again") from None
             self._discard(worker)
-            self._idle.put(self._spawn())
-            raise GraphError("the worker answering this request stopped; it has been replaced, try again") from None
-        self._discard(worker)
-        self._idle.put(self._spawn())
-        self.stopped_queries += 1
-        raise QueryTimeoutError(f"stopped after the time limit of {self.timeout:g} s "
-                                f"(ran {time.monotonic() - started:.1f} s); narrow the query or raise --timeout")
+            self._replace()
+            with self._lock:
+                self.stopped_queries += 1
+            raise QueryTimeoutError(f"stopped after the time limit of {self.timeout:g} s "
+                                    f"(ran {time.monotonic() - started:.1f} s); narrow the query or raise --timeout")
+        raise ServerBusyError("no worker could take the request; try again")
 
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             workers = list(self._all)
         for worker in workers:

@@ -1,8 +1,9 @@
 """Drawings of a view: Graphviz DOT (and SVG through Debian's ``dot``) and Mermaid.
 
 The DOT is laid out top to bottom so that a winner sits above what it wins over: every ranking
-edge points from winner to loser, and edges that do not rank (incorporation, citations, use of a
-term) do not pull ranks (``constraint=false``). Clauses and sections sit in a box with the
+edge points from winner to loser, and edges that do not rank (incorporation, a clause's citation,
+the use of a term) do not pull ranks (``constraint=false``); a document's citations of another
+(``cites``) do. Clauses and sections sit in a box with the
 document they belong to; external sources are dashed ellipses; each edge is labelled with its
 relation and its condition. Node and edge ids in the SVG are ``n<i>`` / ``e<i>``, in the order of
 :func:`element_ids`, so a page can attach the data of the view to what it draws.
@@ -84,7 +85,9 @@ def _frames(g: nx.MultiDiGraph) -> list[tuple[str, list[str]]]:
 
 
 def _quote(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    # Graphviz reads "&name;" in a label as an entity: "&" is written as "&amp;" so text stays text
+    text = str(text).replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + text + '"'
 
 
 def _attrs(attrs: dict) -> str:

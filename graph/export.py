@@ -29,11 +29,11 @@ import networkx as nx
 import pyoxigraph as ox
 
 from clausegraph.graph.draw import dot_to_svg, to_dot, to_mermaid
-from clausegraph.graph.views import View, build_view, evidence_clauses
+from clausegraph.graph.views import View, build_view, evidence_clauses, parse_view
 from clausegraph.ontology.errors import ExportError, GraphError
 from clausegraph.ontology.namespaces import PREFIXES, RDF
 
-__all__ = ["ExportFormat", "RDF_FORMATS", "export_dataset", "export_view", "view_html"]
+__all__ = ["ExportFormat", "RDF_FORMATS", "export_dataset", "export_view", "view_html", "view_title"]
 
 
 class ExportFormat(str, Enum):
@@ -128,22 +128,27 @@ def _cytoscape(g: nx.MultiDiGraph) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _title(view: View) -> str:
-    return {View.PRECEDENCE: "Which text prevails: documents, clauses and external sources",
+def view_title(view: View) -> str:
+    what = {View.PRECEDENCE: "Which text prevails: documents, clauses and external sources",
             View.REFERENCES: "Who cites whom: clauses and documents",
             View.DEFINITIONS: "Defined terms: where defined, where used",
             View.FULL: "The whole clause graph"}[view]
+    return f"clausegraph: {view.value} view. {what}"
 
 
-def view_html(store: ox.Store | None, view: View | str) -> bytes:
-    """One self-contained page (no network): the drawn view with pan, zoom, search and evidence."""
-    from clausegraph.graph.page import render_view_page
+def view_html(store: ox.Store | None, view: View | str, *, fragment: bool = False) -> bytes:
+    """One self-contained page (no network): the drawn view with pan, zoom, search and evidence;
+    with ``fragment``, only its ``.cg-view`` element (for the served web page)."""
+    from clausegraph.graph.page import render_view_page, view_fragment
 
-    view = View(view)
+    view = parse_view(view)
     g = build_view(store, view)
-    title = f"clausegraph: {view.value} view. {_title(view)}"
+    title = view_title(view)
     svg = dot_to_svg(to_dot(g, title=title))
-    return render_view_page(g, svg, evidence_clauses(store, g), title=title).encode("utf-8")
+    clauses = evidence_clauses(store, g)
+    if fragment:
+        return view_fragment(g, svg, clauses).encode("utf-8")
+    return render_view_page(g, svg, clauses, title=title).encode("utf-8")
 
 
 def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | str = View.FULL) -> bytes:
@@ -152,10 +157,7 @@ def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | st
         fmt = ExportFormat(fmt)
     except ValueError:
         raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(f.value for f in ExportFormat)}") from None
-    try:
-        view = View(view)
-    except ValueError:
-        raise ExportError(f"unknown view {view!r}: choose one of {', '.join(v.value for v in View)}") from None
+    view = parse_view(view)
     if fmt in RDF_FORMATS:
         if view is View.FULL or store is None:
             return export_dataset(store, fmt)
@@ -171,7 +173,7 @@ def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | st
         return _cytoscape(g)
     if fmt is ExportFormat.MERMAID:
         return to_mermaid(g).encode("utf-8")
-    dot = to_dot(g, title=f"clausegraph: {view.value} view. {_title(view)}")
+    dot = to_dot(g, title=view_title(view))
     if fmt is ExportFormat.DOT:
         return dot.encode("utf-8")
     return dot_to_svg(dot)

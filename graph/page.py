@@ -39,9 +39,12 @@ def view_data(g: nx.MultiDiGraph, clauses: dict[str, dict]) -> dict:
 
 
 def _inline_json(value) -> str:
-    # "</" would end the script element; U+2028/9 end a line in older JavaScript
+    # no "<", ">" or "&" at all inside the script element ("</script", "<!--" would change how the
+    # page is parsed); U+2028/9 end a line in older JavaScript
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def _bare_svg(svg: bytes) -> str:

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from clausegraph.ontology.errors import QueryError, ResultTooLargeError, UpdateRefusedError
 from clausegraph.ontology.namespaces import PREFIXES, XSD
 
-__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START", "term_to_ntriples"]
+__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START", "term_to_ntriples", "uses_service"]
 
 UPDATE_START = re.compile(
     r"^(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
@@ -120,8 +120,8 @@ class QueryResult:
             writer.writerow(["true" if self.boolean else "false"])
             return buf.getvalue()
         writer.writerow(self.variables)
-        for row in self.rows:
-            writer.writerow(["" if t is None else t.value for t in row])
+        for row in self.rows:  # W3C CSV: plain values, but blank nodes keep their "_:" label
+            writer.writerow(["" if t is None else "_:" + t.value if isinstance(t, ox.BlankNode) else t.value for t in row])
         return buf.getvalue()
 
     def to_json_text(self) -> str:
@@ -158,7 +158,7 @@ class QueryResult:
                     else:
                         attr = (f" xml:lang={quoteattr(t.language)}" if t.language else
                                 f" datatype={quoteattr(t.datatype.value)}" if t.datatype and t.datatype.value != XSD + "string" else "")
-                        cell = f"<literal{attr}>{escape(_xml_safe(t.value))}</literal>"
+                        cell = f"<literal{attr}>{_xml_text(t.value)}</literal>"
                     out.append(f"<binding name={quoteattr(v)}>{cell}</binding>")
                 out.append("</result>")
             out.append("</results>")
@@ -172,6 +172,13 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _xml_safe(text: str) -> str:
     """XML 1.0 cannot hold most control characters: they are written as U+FFFD."""
     return _XML_BAD.sub("\ufffd", text)
+
+
+def _xml_text(text: str) -> str:
+    """Escaped for XML text, with CR written as a reference so a parser does not fold it into LF."""
+    from xml.sax.saxutils import escape
+
+    return escape(_xml_safe(text)).replace("\r", "&#13;")
 
 
 def _syntax_message(message: str, text: str) -> str:
@@ -190,13 +197,26 @@ def _syntax_message(message: str, text: str) -> str:
     return f"SPARQL syntax error at line {line_no}, column {column}: {detail[:200]}: {quoted!r}"
 
 
+_NOT_CODE = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                       r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query calls another endpoint (SERVICE), outside comments, strings and IRIs."""
+    return bool(_SERVICE.search(_NOT_CODE.sub(" ", text)))
+
+
 def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *,
-              max_results: int | None = None) -> QueryResult:
+              max_results: int | None = None, allow_service: bool = True) -> QueryResult:
     """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs.
 
     With ``max_results``, a result holding more rows (or triples) raises ResultTooLargeError
-    as soon as the row after the limit is read; nothing more is computed.
+    as soon as the row after the limit is read; nothing more is computed. With
+    ``allow_service=False`` a query that calls another endpoint (SERVICE) is refused.
     """
+    if not allow_service and uses_service(text):
+        raise QueryError("SERVICE is not allowed here: this endpoint answers from its own graph and calls no other")
     subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items() if v is not None}
     if store is None:
         store = ox.Store()
@@ -216,18 +236,21 @@ def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *
         return ResultTooLargeError(f"the result has more than {max_results:,} {what}: add a LIMIT to the query "
                                    "or raise the result-size limit")
 
-    if isinstance(result, ox.QueryTriples):
-        triples = []
-        for t in result:
-            if len(triples) == limit:
-                raise too_many("triples")
-            triples.append(t)
-        return QueryResult(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples],
-                           triples=triples)
-    variables = [v.value for v in result.variables]
-    rows = []
-    for solution in result:
-        if len(rows) == limit:
-            raise too_many("rows")
-        rows.append([solution[v] for v in variables])
+    try:  # results are computed while they are read: errors can come from here too
+        if isinstance(result, ox.QueryTriples):
+            triples = []
+            for t in result:
+                if len(triples) == limit:
+                    raise too_many("triples")
+                triples.append(t)
+            return QueryResult(["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples],
+                               triples=triples)
+        variables = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            if len(rows) == limit:
+                raise too_many("rows")
+            rows.append([solution[v] for v in variables])
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
     return QueryResult(variables, rows)

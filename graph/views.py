@@ -29,7 +29,7 @@ from clausegraph.graph.sparql import run_query
 from clausegraph.ontology.errors import ExportError
 from clausegraph.ontology.namespaces import CG
 
-__all__ = ["View", "build_view", "evidence_clauses", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
+__all__ = ["View", "parse_view", "build_view", "evidence_clauses", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
 
 
 class View(str, Enum):
@@ -68,7 +68,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?n ?kind ?label ?doc ?number ?heading ?text ?parent ?position ?effective WHERE {
-  { ?n a cg:Document ; dcterms:title ?label ; cg:effectiveDate ?effective . BIND("document" AS ?kind) BIND(?n AS ?doc) }
+  { ?n a cg:Document ; dcterms:title ?label . OPTIONAL { ?n cg:effectiveDate ?effective } BIND("document" AS ?kind) BIND(?n AS ?doc) }
   UNION { ?n a cg:DocumentGroup . OPTIONAL { ?n rdfs:label ?label } BIND("group" AS ?kind) }
   UNION { ?n a cg:ExternalSource . OPTIONAL { ?n rdfs:label ?label } BIND("external" AS ?kind) }
   UNION { ?n a cg:Section ; cg:inDocument ?doc ; cg:partOf ?parent ; cg:position ?position . BIND("section" AS ?kind)
@@ -154,7 +154,7 @@ class _Catalog:
     def attributes(self, iri: str) -> dict:
         row = self.nodes.get(iri, {})
         kind = row.get("kind", "external")
-        doc = row.get("doc") if kind != "term" else row.get("doc")
+        doc = row.get("doc")
         attrs = {
             "iri": iri,
             "kind": kind,
@@ -212,12 +212,17 @@ def _plain_edge(relation: str) -> dict:
             "fields": "", "rule": "", "clause": "", "explicit": True, "evidence": 0, "statements": ""}
 
 
+def parse_view(name: View | str, error: type[Exception] = ExportError) -> View:
+    """``name`` as a View; ``error`` (ExportError, or QueryError for the web API) names the choices."""
+    try:
+        return View(name)
+    except ValueError:
+        raise error(f"unknown view {name!r}: choose one of {', '.join(v.value for v in View)}") from None
+
+
 def build_view(store: ox.Store | None, view: View | str) -> nx.MultiDiGraph:
     """The named view of the graph in ``store`` (an empty graph for an empty store)."""
-    try:
-        view = View(view)
-    except ValueError:
-        raise ExportError(f"unknown view {view!r}: choose one of {', '.join(v.value for v in View)}") from None
+    view = parse_view(view)
     catalog = _Catalog(store)
     evidence = _evidence_edges(store)
     plain = [(r["s"], r["p"], r["o"]) for r in _rows(store, _PLAIN)]
@@ -275,6 +280,8 @@ def build_view(store: ox.Store | None, view: View | str) -> nx.MultiDiGraph:
         for (s, relation, o), attrs in evidence.items():
             if relation == "hasScope":
                 continue  # scope nodes are conditions, not texts; their words are on the clauses
+            if relation in PRECEDENCE_RELATIONS and set(attrs["rule"].split()) <= NOT_RANKING_RULES:
+                continue  # as in the precedence view: lending words is not ranking
             if not g.has_edge(s, o, key=relation):
                 add_edge(s, o, attrs)
     return g

@@ -81,8 +81,18 @@ def require_tool(ok: bool, what: str) -> None:
 
 
 class ServerProcess:
+    """A running ``clausegraph serve``; what it writes to stderr is collected in ``stderr`` (a list of lines)."""
+
     def __init__(self, process: subprocess.Popen, url: str) -> None:
-        self.process, self.url = process, url
+        import threading
+
+        self.process, self.url, self.stderr = process, url, []
+        self._reader = threading.Thread(target=self._drain, daemon=True)  # a full pipe would block the server
+        self._reader.start()
+
+    def _drain(self) -> None:
+        for line in self.process.stderr:
+            self.stderr.append(line)
 
 
 def start_server(store: Path, *extra: str) -> ServerProcess:
@@ -101,13 +111,16 @@ def start_server(store: Path, *extra: str) -> ServerProcess:
 
 
 def stop_server(server: ServerProcess) -> str:
+    """Stop the server with SIGTERM; what it wrote to stderr."""
     server.process.terminate()
     try:
-        _, err = server.process.communicate(timeout=20)
+        server.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         server.process.kill()
-        _, err = server.process.communicate()
-    return err
+        server.process.wait()
+    server._reader.join(timeout=10)
+    server.process.stderr.close()
+    return "".join(server.stderr)
 
 
 @pytest.fixture(scope="session")
@@ -125,3 +138,30 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+HOSTILE = """Legal page of Hostile AI
+
+Hostile Terms of Service
+========================
+
+_Effective 1 March 2025_
+
+These Terms <!--<script>alert(1)</script> govern &#60;b&#62;bold&amp; use; "quotes" and \\backslashes\\.
+
+1\\. Conflicts
+-------------
+
+If these Terms conflict with the Hostile Privacy Policy, these Terms prevail to the extent of such conflict.
+"""
+
+
+@pytest.fixture(scope="session")
+def hostile_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    page = folder / "hostile.md"
+    page.write_text(HOSTILE, encoding="utf-8")
+    kg = clausegraph.open(folder / "store")
+    kg.ingest([page], publisher="Hostile AI")
+    kg.close()
+    return folder / "store"

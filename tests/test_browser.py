@@ -108,6 +108,28 @@ def test_html_export_opened_from_disk(page, bundled_store, tmp_path):
     assert watch.errors == []
 
 
+def test_hostile_text_in_the_html_export_stays_text(page, hostile_store, tmp_path):
+    """Document text with "<!--<script>", entities and quotes: the page still works, the text shows as written."""
+    require_tool(shutil.which("dot") is not None, "Graphviz's dot")
+    kg = clausegraph.open(hostile_store)
+    target = tmp_path / "full.html"
+    target.write_bytes(kg.export("html", "full"))
+    nodes = kg.view("full")
+    kg.close()
+    watch = Watch(page, "file:")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(target.as_uri())
+    page.wait_for_selector(".cg-view[data-ready=true]")
+    clause = next(iri for iri, d in nodes.nodes(data=True) if "<!--<script>" in d["text"])
+    node_id = page.evaluate("iri => Object.entries(document.querySelector('.cg-view').clausegraph.data.nodes)"
+                            ".find(([k, n]) => n.iri === iri)[0]", clause)
+    page.evaluate("id => document.querySelector('.cg-view').clausegraph.select(id)", node_id)
+    shown = page.locator(".cg-details blockquote").inner_text()
+    assert "<!--<script>alert(1)</script>" in shown and "&#60;b&#62;bold&amp;" in shown
+    assert dialogs == [] and watch.errors == [] and watch.blocked == []
+
+
 def test_web_page_ask_browse_picture_and_sparql(page, server):
     require_tool(shutil.which("dot") is not None, "Graphviz's dot")
     origin = server.url

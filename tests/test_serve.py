@@ -183,9 +183,9 @@ def test_governs_api_get_and_post_json(server):
     status, _, posted = request(server, "/api/governs", method="POST", body=json.dumps(q).encode(),
                                 headers={"Content-Type": "application/json"})
     assert status == 200 and json.loads(posted) == res
-    if res["answer"]:
-        text = res["answer"]["clause"]["text"]
-        assert all(0 <= a < b <= len(text) for a, b in res["answer"]["matched"])
+    assert res["answer"] is not None
+    text = res["answer"]["clause"]["text"]
+    assert res["answer"]["matched"] and all(0 <= a < b <= len(text) for a, b in res["answer"]["matched"])
 
 
 @pytest.mark.parametrize("payload,fragment", [
@@ -302,3 +302,151 @@ def test_readme_serve_examples_run_as_written(server):
         done = subprocess.run([*argv, "--silent", "--show-error", "--fail"], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, (line, done.stderr)
         assert done.stdout.strip() and '"ok": false' not in done.stdout
+
+
+
+# ---------------------------------------------------------------------------- protocol edge cases, found in review
+
+def raw_exchange(server, data: bytes, *, read_for: float = 3.0) -> bytes:
+    """Send raw bytes on one connection; everything the server answers until it closes or goes quiet."""
+    import socket
+
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=read_for) as sock:
+        sock.sendall(data)
+        chunks = []
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except TimeoutError:
+            pass
+    return b"".join(chunks)
+
+
+def test_a_body_is_never_read_as_the_next_request(server):
+    host = server.url.removeprefix("http://")
+    smuggled = f"GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    for method in ("PUT", "GET", "DELETE"):
+        head = f"{method} /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(smuggled)}\r\n\r\n"
+        answer = raw_exchange(server, head.encode() + smuggled, read_for=2.0)
+        assert answer.count(b"HTTP/1.1 ") == 1, (method, answer[:300])
+
+
+def test_bad_content_lengths_are_refused(server):
+    host = server.url.removeprefix("http://")
+    for header in ("Content-Length: -1", "Content-Length: 12x", "Content-Length: 3\r\nContent-Length: 4",
+                   "Transfer-Encoding: gzip, chunked"):
+        answer = raw_exchange(server, f"POST /sparql HTTP/1.1\r\nHost: {host}\r\n{header}\r\n\r\nabc".encode())
+        status = int(answer.split(b" ", 2)[1])
+        assert status in (400, 411), (header, answer[:200])
+        assert b'"ok": false' in answer
+
+
+def test_a_large_body_gets_its_413(server):
+    conn = http.client.HTTPConnection(*server.url.removeprefix("http://").split(":"), timeout=60)
+    conn.request("POST", "/sparql", body=b"x" * 4_000_000, headers={"Content-Type": "application/sparql-query"})
+    resp = conn.getresponse()
+    assert resp.status == 413 and json.loads(resp.read())["status"] == 413
+    conn.close()
+
+
+def test_http_servers_own_errors_are_json(server):
+    for data in (b"OPTIONS /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"BREW /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                 b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n"):
+        answer = raw_exchange(server, data)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert b"application/json" in head, head[:200]
+        assert json.loads(body)["ok"] is False
+        if data.startswith(b"OPTIONS"):
+            assert b"Allow: GET, HEAD, POST" in head
+
+
+def test_too_many_parameters_is_a_400(server):
+    query = "&".join(f"p{i}=1" for i in range(150))
+    assert_error(*request(server, "/sparql?" + query), 400)
+    assert_error(*request(server, "/api/governs?" + query), 400)
+
+
+def test_service_calls_are_refused(server):
+    for query in ("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+                  "select * { service silent <ftp://x/> { ?s ?p ?o } }"):
+        assert "SERVICE is not allowed" in assert_error(*sparql_get(server, query), 400, "CG040")["error"]
+    # the word inside a string or an IRI is data
+    status, _, body = sparql_get(server, 'SELECT ?x WHERE { BIND("SERVICE" AS ?x) }')
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["x"]["value"] == "SERVICE"
+
+
+def test_requests_from_another_site_are_refused(server):
+    form = urllib.parse.urlencode({"query": "ASK {}"}).encode()
+    assert_error(*request(server, "/sparql", method="POST", body=form,
+                          headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": "https://attacker.example"}), 403)
+    assert_error(*request(server, "/sparql?query=ASK%7B%7D", headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}), 403)
+    # following a link to the page is fine, and so is the page's own origin
+    assert request(server, "/", headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"})[0] == 200
+    assert request(server, "/sparql", method="POST", body=form,
+                   headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": server.url})[0] == 200
+
+
+def test_host_header_is_matched_exactly(server):
+    port = server.url.rsplit(":", 1)[1]
+    assert request(server, "/health", headers={"Host": f"LOCALHOST:{port}"})[0] == 200
+    for host in ("[::1]evil.com", "localhost.evil.com", "127.0.0.1@evil.com", f"evil.com:{port}"):
+        assert_error(*request(server, "/health", headers={"Host": host}), 403)
+
+
+def test_q_zero_refuses_a_type(server):
+    status, headers, _ = sparql_get(server, TITLES, "application/sparql-results+json;q=0, */*")
+    assert status == 200 and not headers["Content-Type"].startswith("application/sparql-results+json")
+    status, headers, _ = sparql_get(server, TITLES, "text/csv;Q=0.1, application/sparql-results+xml;q=0.5")
+    assert headers["Content-Type"].startswith("application/sparql-results+xml")
+
+
+def test_a_dead_idle_worker_is_replaced_without_failing_a_request(bundled_store):
+    import os
+    import signal
+    from pathlib import Path
+
+    srv = start_server(bundled_store, "--workers", "1")
+    try:
+        assert sparql_get(srv, "ASK {}")[0] == 200
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == srv.process.pid:  # the parent pid
+                children.append(stat.parent.name)
+        assert children
+        for pid in children:
+            os.kill(int(pid), signal.SIGKILL)
+        time.sleep(0.5)
+        status, _, body = sparql_get(srv, "ASK { ?s ?p ?o }")
+        assert status == 200 and json.loads(body)["boolean"] is True
+    finally:
+        stop_server(srv)
+
+
+def test_sigterm_during_a_query_answers_it_and_stops_cleanly(bundled_store):
+    import threading
+
+    srv = start_server(bundled_store, "--workers", "1", "--timeout", "30")
+    answers = []
+    t = threading.Thread(target=lambda: answers.append(sparql_get(srv, RUNAWAY)))
+    t.start()
+    time.sleep(1.5)
+    err = stop_server(srv)
+    t.join(timeout=30)
+    assert answers and answers[0][0] == 503 and json.loads(answers[0][2])["code"] == "CG060"
+    assert "Traceback" not in err and srv.process.returncode == 0
+
+
+@pytest.mark.parametrize("args,fragment", [(["--workers", "0"], "--workers"), (["--port", "70000"], "--port")])
+def test_bad_serve_options_are_one_line(bundled_store, args, fragment):
+    from tests.conftest import run_cli
+
+    done = run_cli("serve", *args, store=bundled_store, timeout=60)
+    assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr

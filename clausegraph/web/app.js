@@ -15,7 +15,7 @@
   }
   function showError(target, err) { target.textContent = ""; target.appendChild(el("div", { cls: "error", text: String(err.message || err) })); }
 
-  function marked(text, spans, phrases) { return window.clausegraphView.marked(text, phrases, spans); }
+  var marked = window.clausegraphView.marked;  /* marked(text, phrases, spans) */
 
   /* ---------------------------------------------------------------- tabs */
   var loaded = {};
@@ -50,7 +50,7 @@
     box.appendChild(el("p", {}, [el("span", { cls: "status " + res.status, text: res.status }), " ", res.explanation]));
     if (res.answer) {
       box.appendChild(el("h3", { text: docLine(res.answer) }));
-      box.appendChild(marked(res.answer.clause.text, res.answer.matched, []));
+      box.appendChild(marked(res.answer.clause.text, [], res.answer.matched));
       box.appendChild(el("div", { cls: "muted", text: res.answer.clause.iri }));
     }
     if (res.precedence && res.precedence.length) {
@@ -64,7 +64,7 @@
         ]);
         if (ev) {
           div.appendChild(el("div", { cls: "muted", text: "stated in " + ev.document + (ev.number ? " §" + ev.number : "") + " (rule " + ev.rule + ")" }));
-          div.appendChild(marked(ev.words, [[0, ev.words.length]], []));
+          div.appendChild(marked(ev.words, [ev.words], []));
         }
         box.appendChild(div);
       });
@@ -109,7 +109,7 @@
       if (n.title) box.appendChild(el("div", { cls: "muted", text: n.title }));
       box.appendChild(el("div", { cls: "muted", text: iri }));
       var words = n.edges.filter(function (e) { return e.clause === iri; }).map(function (e) { return e.words; });
-      if (n.text) box.appendChild(marked(n.text, [], words));
+      if (n.text) box.appendChild(marked(n.text, words, []));
       if (n.edges.length) {
         var table = el("table", {}, [el("tr", {}, ["", "relation", "other", "words", "condition"].map(function (h) { return el("th", { text: h }); }))]);
         n.edges.forEach(function (e) {

@@ -19,10 +19,15 @@
     return node;
   }
 
-  /* text in a <blockquote> with every occurrence of each phrase, and each [start, end) span, in <mark> */
+  /* text in a <blockquote> with every occurrence of each phrase, and each [start, end) span, in <mark>.
+   * Spans count code points (Python string offsets, as the server sends them); JavaScript strings
+   * count UTF-16 units, so they are converted (they differ after any character beyond U+FFFF). */
   function marked(text, phrases, spans) {
     var out = el("blockquote");
-    spans = (spans || []).slice();
+    var unitAt = [0], units = 0;
+    Array.from(text).forEach(function (ch) { units += ch.length; unitAt.push(units); });
+    spans = (spans || []).map(function (s) { return [unitAt[s[0]], unitAt[s[1]]]; })
+      .filter(function (s) { return s[0] !== undefined && s[1] !== undefined; });
     (phrases || []).forEach(function (p) {
       if (!p) return;
       var at = text.indexOf(p);
