@@ -378,6 +378,12 @@ class _Server(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__((config.host, config.port), _Handler)
 
+    def wait_idle(self, seconds: float) -> None:
+        """Wait until no request is being answered, at most ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.05)
+
 
 def make_server(config: ServerConfig) -> _Server:
     """The server, bound and with its workers started; call ``serve_forever()``."""
@@ -407,10 +413,7 @@ def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> int:
     shown = f"[{host}]" if ":" in host else host
     announce(f"clausegraph serving http://{shown}:{port}/ (SPARQL at http://{shown}:{port}/sparql; "
              f"{server.pool.size} workers, {config.timeout:g} s and {config.max_results:,} results per query). Ctrl-C stops.")
-    stop = threading.Event()
-
     def on_signal(signum, frame) -> None:
-        stop.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -420,11 +423,8 @@ def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> int:
         pass
     finally:
         server.server_close()
-        deadline = time.monotonic() + 3.0  # let requests in flight finish (or be told the server stops)
-        while server.active and time.monotonic() < deadline:
-            time.sleep(0.05)
+        server.wait_idle(3.0)  # let requests in flight finish
         server.pool.close()
-        while server.active and time.monotonic() < deadline + 2.0:
-            time.sleep(0.05)
+        server.wait_idle(2.0)  # ... or be told the server stops
     announce("clausegraph server stopped")
     return 0

@@ -21,6 +21,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -131,8 +132,7 @@ def _sparql(kg, payload: dict, max_results: int) -> Reply:
             return error_reply(QueryError("cannot send a graph as any type the Accept header names: ask for "
                                           "text/turtle, application/n-triples or application/ld+json"), 406)
         fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[chosen[0]]
-        prefixes = PREFIXES if fmt is ox.RdfFormat.TURTLE else None
-        body = ox.serialize(result.triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(result.triples, format=fmt)
+        body = ox.serialize(result.triples, format=fmt, prefixes=PREFIXES if fmt is ox.RdfFormat.TURTLE else None)
         return 200, chosen[1], body
     chosen = negotiate(payload.get("accept"), RESULT_TYPES)
     if chosen is None:
@@ -273,8 +273,6 @@ def _watch_parent(parent: int) -> None:
 
 
 def _worker_main(conn, store: str, max_results: int, parent: int) -> None:
-    import signal
-
     os.setpgrp()  # its own process group: stopping it also stops what it started (Graphviz's dot)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers itself
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -296,7 +294,6 @@ def _worker_main(conn, store: str, max_results: int, parent: int) -> None:
 class _Worker:
     process: mp.process.BaseProcess
     conn: object
-    served: int = 0
 
 
 class WorkerPool:
@@ -360,11 +357,16 @@ class WorkerPool:
             self._all.discard(worker)
         if worker.process.is_alive() and worker.process.pid:
             try:
-                os.killpg(worker.process.pid, 9)  # the worker and whatever it started
+                os.killpg(worker.process.pid, signal.SIGKILL)  # the worker and whatever it started
             except (ProcessLookupError, PermissionError):
                 worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
+
+    def _retire(self, worker: _Worker) -> None:
+        """Stop ``worker`` and start its replacement."""
+        self._discard(worker)
+        self._replace()
 
     def _take(self) -> _Worker:
         if self._closed:
@@ -375,29 +377,25 @@ class WorkerPool:
             raise ServerBusyError(f"every worker stayed busy for {self.wait:.0f} s; try again") from None
 
     def call(self, op: str, payload: dict) -> Reply:
-        for attempt in (1, 2):
+        for _ in range(2):
             worker = self._take()
             try:
                 worker.conn.send((op, payload))
-            except (OSError, BrokenPipeError):  # the worker died while idle: the request never reached it
-                self._discard(worker)
-                self._replace()
+            except OSError:  # the worker died while idle: the request never reached it
+                self._retire(worker)
                 continue
             started = time.monotonic()
             try:
                 if worker.conn.poll(self.timeout):
                     reply = worker.conn.recv()
-                    worker.served += 1
                     self._idle.put(worker)
                     return reply
             except (EOFError, OSError):
-                self._discard(worker)
-                self._replace()
+                self._retire(worker)
                 if self._closed:
                     raise ServerBusyError("the server is stopping") from None
                 raise ServerBusyError("the worker answering this request stopped; it has been replaced, try again") from None
-            self._discard(worker)
-            self._replace()
+            self._retire(worker)
             with self._lock:
                 self.stopped_queries += 1
             raise QueryTimeoutError(f"stopped after the time limit of {self.timeout:g} s "

@@ -29,7 +29,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from clausegraph.graph.draw import dot_to_svg, to_dot, to_mermaid
-from clausegraph.graph.views import View, build_view, evidence_clauses, parse_view
+from clausegraph.graph.views import View, build_view, build_view_with_clauses, parse_view
 from clausegraph.ontology.errors import ExportError, GraphError
 from clausegraph.ontology.namespaces import PREFIXES, RDF
 
@@ -142,10 +142,9 @@ def view_html(store: ox.Store | None, view: View | str, *, fragment: bool = Fals
     from clausegraph.graph.page import render_view_page, view_fragment
 
     view = parse_view(view)
-    g = build_view(store, view)
+    g, clauses = build_view_with_clauses(store, view)
     title = view_title(view)
     svg = dot_to_svg(to_dot(g, title=title))
-    clauses = evidence_clauses(store, g)
     if fragment:
         return view_fragment(g, svg, clauses).encode("utf-8")
     return render_view_page(g, svg, clauses, title=title).encode("utf-8")

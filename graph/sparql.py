@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from enum import Enum
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -137,8 +138,6 @@ class QueryResult:
 
     def to_xml(self) -> str:
         """W3C SPARQL Query Results XML."""
-        from xml.sax.saxutils import escape, quoteattr
-
         out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
         out += [f"<variable name={quoteattr(v)}/>" for v in self.variables]
         out.append("</head>")
@@ -169,16 +168,10 @@ class QueryResult:
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _xml_safe(text: str) -> str:
-    """XML 1.0 cannot hold most control characters: they are written as U+FFFD."""
-    return _XML_BAD.sub("\ufffd", text)
-
-
 def _xml_text(text: str) -> str:
-    """Escaped for XML text, with CR written as a reference so a parser does not fold it into LF."""
-    from xml.sax.saxutils import escape
-
-    return escape(_xml_safe(text)).replace("\r", "&#13;")
+    """Escaped for XML text: the control characters XML 1.0 cannot hold become U+FFFD, and CR is
+    written as a reference so a parser does not fold it into LF."""
+    return escape(_XML_BAD.sub("\ufffd", text)).replace("\r", "&#13;")
 
 
 def _syntax_message(message: str, text: str) -> str:

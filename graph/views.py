@@ -29,7 +29,7 @@ from clausegraph.graph.sparql import run_query
 from clausegraph.ontology.errors import ExportError
 from clausegraph.ontology.namespaces import CG
 
-__all__ = ["View", "parse_view", "build_view", "evidence_clauses", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
+__all__ = ["View", "parse_view", "build_view", "build_view_with_clauses", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
 
 
 class View(str, Enum):
@@ -175,7 +175,6 @@ def _evidence_edges(store: ox.Store | None) -> dict[tuple[str, str, str], dict]:
     """One merged edge per (subject, relation, object), with the words of every statement behind it."""
     merged: dict[tuple[str, str, str], dict] = {}
     fields: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    seen: set[tuple] = set()
     for row in _rows(store, _EVIDENCE):
         relation = row["p"].removeprefix(CG)
         key = (row["s"], relation, row["o"])
@@ -187,8 +186,7 @@ def _evidence_edges(store: ox.Store | None) -> dict[tuple[str, str, str], dict]:
                 if row.get(name) and row[name] not in edge[name]:
                     edge[name].append(str(row[name]))
             edge["explicit"] = edge["explicit"] and row.get("explicit") is not False
-        if row.get("field") and (key, row["field"], row["value"]) not in seen:
-            seen.add((key, row["field"], row["value"]))
+        if row.get("field"):
             fields[key].add(f"{row['field']}={row['value']}")
     out = {}
     for key, edge in merged.items():
@@ -220,10 +218,30 @@ def parse_view(name: View | str, error: type[Exception] = ExportError) -> View:
         raise error(f"unknown view {name!r}: choose one of {', '.join(v.value for v in View)}") from None
 
 
+def _lends_only(attrs: dict) -> bool:
+    """A precedence edge that only lends the meaning of words (NOT_RANKING_RULES): it ranks nothing."""
+    return attrs["relation"] in PRECEDENCE_RELATIONS and set(attrs["rule"].split()) <= NOT_RANKING_RULES
+
+
 def build_view(store: ox.Store | None, view: View | str) -> nx.MultiDiGraph:
     """The named view of the graph in ``store`` (an empty graph for an empty store)."""
-    view = parse_view(view)
+    return _build_view(store, parse_view(view), _Catalog(store))
+
+
+def build_view_with_clauses(store: ox.Store | None, view: View | str) -> tuple[nx.MultiDiGraph, dict[str, dict]]:
+    """The view, and the clauses whose words state its edges (label, document title, exact text),
+    read from one catalogue of the graph's nodes."""
     catalog = _Catalog(store)
+    g = _build_view(store, parse_view(view), catalog)
+    wanted = {iri for _, _, data in g.edges(data=True) for iri in data.get("clause", "").split()}
+    clauses = {}
+    for iri in sorted(wanted):
+        attrs = catalog.attributes(iri)
+        clauses[iri] = {"label": attrs["label"], "document_title": attrs["document_title"], "text": attrs["text"]}
+    return g, clauses
+
+
+def _build_view(store: ox.Store | None, view: View, catalog: _Catalog) -> nx.MultiDiGraph:
     evidence = _evidence_edges(store)
     plain = [(r["s"], r["p"], r["o"]) for r in _rows(store, _PLAIN)]
     g = nx.MultiDiGraph(view=view.value)
@@ -242,7 +260,7 @@ def build_view(store: ox.Store | None, view: View | str) -> nx.MultiDiGraph:
         for iri in documents:
             add_node(iri)
         for (s, relation, o), attrs in evidence.items():
-            if relation in PRECEDENCE_RELATIONS and not set(attrs["rule"].split()) <= NOT_RANKING_RULES:
+            if relation in PRECEDENCE_RELATIONS and not _lends_only(attrs):
                 add_edge(s, o, attrs)
         for s, relation, o in plain:
             if relation in ("supersedes", "member"):
@@ -280,21 +298,9 @@ def build_view(store: ox.Store | None, view: View | str) -> nx.MultiDiGraph:
         for (s, relation, o), attrs in evidence.items():
             if relation == "hasScope":
                 continue  # scope nodes are conditions, not texts; their words are on the clauses
-            if relation in PRECEDENCE_RELATIONS and set(attrs["rule"].split()) <= NOT_RANKING_RULES:
+            if _lends_only(attrs):
                 continue  # as in the precedence view: lending words is not ranking
             if not g.has_edge(s, o, key=relation):
                 add_edge(s, o, attrs)
     return g
 
-
-def evidence_clauses(store: ox.Store | None, g: nx.MultiDiGraph) -> dict[str, dict]:
-    """The clauses whose words state the edges of ``g``: label, document title and exact text."""
-    wanted = {iri for _, _, data in g.edges(data=True) for iri in data.get("clause", "").split()}
-    if not wanted:
-        return {}
-    catalog = _Catalog(store)
-    out = {}
-    for iri in sorted(wanted):
-        attrs = catalog.attributes(iri)
-        out[iri] = {"label": attrs["label"], "document_title": attrs["document_title"], "text": attrs["text"]}
-    return out

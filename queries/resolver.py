@@ -256,7 +256,7 @@ class GovernsIndex:
         # ("This Section only applies if ... By accepting this DPA, Mistral AI and Customer conclude
         # Module 4 ... with the following specifications:") are provisions, so the clause can govern
         self.clauses = [n for n in self.nodes.values() if not n.section and n.text
-                        and (n.iri not in self.lead_ins or len(_SENTENCE_END.findall(n.text.strip())) >= 1)]
+                        and (n.iri not in self.lead_ins or _SENTENCE_END.search(n.text.strip()))]
         # items under a lead-in that announces a summary ("Here are some key points ...:") -> that lead-in
         self.summaries: dict[str, tuple[str, str]] = {}
         for iri in self.lead_ins:
@@ -335,26 +335,25 @@ class GovernsIndex:
         parts = [f"§{number}" if number else "", f"“{heading}”" if heading else "", n.label if n.label and n.label != "-" else ""]
         return " ".join(p for p in parts if p)
 
-    def section_number(self, iri: str) -> str | None:
+    def _nearest(self, iri: str, test: Callable[[_Node], object]) -> _Node | None:
+        """The node itself or its nearest ancestor that passes ``test``."""
         for a in self.ancestors[iri]:
             n = self.nodes.get(a)
-            if n is not None and n.section and n.number:
-                return n.number
+            if n is not None and test(n):
+                return n
         return None
+
+    def section_number(self, iri: str) -> str | None:
+        n = self._nearest(iri, lambda n: n.section and n.number)
+        return n.number if n else None
 
     def heading(self, iri: str) -> str | None:
-        for a in self.ancestors[iri]:
-            n = self.nodes.get(a)
-            if n is not None and n.heading:
-                return n.heading
-        return None
+        n = self._nearest(iri, lambda n: n.heading)
+        return n.heading if n else None
 
     def section_heading(self, iri: str) -> str | None:
-        for a in self.ancestors[iri]:
-            n = self.nodes.get(a)
-            if n is not None and n.section and n.heading:
-                return n.heading
-        return None
+        n = self._nearest(iri, lambda n: n.section and n.heading)
+        return n.heading if n else None
 
     def clause_info(self, iri: str) -> ClauseInfo:
         n = self.nodes[iri]

@@ -45,6 +45,14 @@ def bundled_store(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def kg(bundled_store):
+    """The bundled store opened once, for tests that only read it."""
+    graph = clausegraph.open(bundled_store)
+    yield graph
+    graph.close()
+
+
 @pytest.fixture
 def history_path() -> Path:
     if not HISTORY.is_file():

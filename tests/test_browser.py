@@ -24,6 +24,8 @@ class Watch:
         self.requests: list[str] = []
         self.blocked: list[str] = []
         self.errors: list[str] = []
+        self.dialogs: list[str] = []  # alert(), confirm(): document text must never open one
+        page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
@@ -49,16 +51,22 @@ def page(browser):
     context.close()
 
 
-def test_html_export_opened_from_disk(page, bundled_store, tmp_path):
+def open_html_export(page, store, view: str, tmp_path):
+    """Write the html export of ``view`` to disk and open it; the view's graph and the page's Watch."""
     require_tool(shutil.which("dot") is not None, "Graphviz's dot")
-    kg = clausegraph.open(bundled_store)
-    target = tmp_path / "precedence.html"
-    target.write_bytes(kg.export("html", "precedence"))
-    g = kg.view("precedence")
+    kg = clausegraph.open(store)
+    target = tmp_path / f"{view}.html"
+    target.write_bytes(kg.export("html", view))
+    g = kg.view(view)
     kg.close()
     watch = Watch(page, "file:")
     page.goto(target.as_uri())
     page.wait_for_selector(".cg-view[data-ready=true]")
+    return g, watch
+
+
+def test_html_export_opened_from_disk(page, bundled_store, tmp_path):
+    g, watch = open_html_export(page, bundled_store, "precedence", tmp_path)
 
     # the graph renders with the expected nodes
     assert page.locator("g.node").count() == g.number_of_nodes()
@@ -105,29 +113,19 @@ def test_html_export_opened_from_disk(page, bundled_store, tmp_path):
     page.click(".cg-fit")
 
     assert watch.blocked == [] and all(u.startswith("file:") for u in watch.requests)
-    assert watch.errors == []
+    assert watch.errors == [] and watch.dialogs == []
 
 
 def test_hostile_text_in_the_html_export_stays_text(page, hostile_store, tmp_path):
     """Document text with "<!--<script>", entities and quotes: the page still works, the text shows as written."""
-    require_tool(shutil.which("dot") is not None, "Graphviz's dot")
-    kg = clausegraph.open(hostile_store)
-    target = tmp_path / "full.html"
-    target.write_bytes(kg.export("html", "full"))
-    nodes = kg.view("full")
-    kg.close()
-    watch = Watch(page, "file:")
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(target.as_uri())
-    page.wait_for_selector(".cg-view[data-ready=true]")
+    nodes, watch = open_html_export(page, hostile_store, "full", tmp_path)
     clause = next(iri for iri, d in nodes.nodes(data=True) if "<!--<script>" in d["text"])
     node_id = page.evaluate("iri => Object.entries(document.querySelector('.cg-view').clausegraph.data.nodes)"
                             ".find(([k, n]) => n.iri === iri)[0]", clause)
     page.evaluate("id => document.querySelector('.cg-view').clausegraph.select(id)", node_id)
     shown = page.locator(".cg-details blockquote").inner_text()
     assert "<!--<script>alert(1)</script>" in shown and "&#60;b&#62;bold&amp;" in shown
-    assert dialogs == [] and watch.errors == [] and watch.blocked == []
+    assert watch.dialogs == [] and watch.errors == [] and watch.blocked == []
 
 
 def test_web_page_ask_browse_picture_and_sparql(page, server):
@@ -180,7 +178,7 @@ def test_web_page_ask_browse_picture_and_sparql(page, server):
     page.wait_for_selector("#sparql-result .error")
     assert "CG041" in page.locator("#sparql-result .error").inner_text()
 
-    assert watch.blocked == []
+    assert watch.blocked == [] and watch.dialogs == []
     assert {urlsplit(u).netloc for u in watch.requests} == {urlsplit(origin).netloc}
     # the refused update is the only failed request the console may mention
     assert [e for e in watch.errors if "403" not in e] == []

@@ -29,13 +29,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def kg(bundled_store):
-    graph = clausegraph.open(bundled_store)
-    yield graph
-    graph.close()
-
-
-@pytest.fixture(scope="module")
 def views(kg):
     return {v: kg.view(v) for v in View}
 

@@ -65,13 +65,6 @@ BATTERY = [
 
 
 @pytest.fixture(scope="session")
-def kg(bundled_store):
-    graph = clausegraph.open(bundled_store)
-    yield graph
-    graph.close()
-
-
-@pytest.fixture(scope="session")
 def index(kg):
     return kg.governs_index()
 
