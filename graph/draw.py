@@ -14,10 +14,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import textwrap
+from typing import TYPE_CHECKING
 
-import networkx as nx
 
 from clausegraph.ontology.errors import ExportError
+
+if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
+    import networkx as nx
 
 __all__ = ["element_ids", "to_dot", "dot_to_svg", "to_mermaid", "edge_caption"]
 

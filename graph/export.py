@@ -24,14 +24,17 @@ from __future__ import annotations
 import io
 import json
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 
 from clausegraph.graph.draw import dot_to_svg, to_dot, to_mermaid
 from clausegraph.graph.views import View, build_view, build_view_with_clauses, parse_view
 from clausegraph.ontology.errors import ExportError, GraphError
 from clausegraph.ontology.namespaces import PREFIXES, RDF
+
+if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
+    import networkx as nx
 
 __all__ = ["ExportFormat", "RDF_FORMATS", "export_dataset", "export_view", "view_html", "view_title"]
 
@@ -98,6 +101,8 @@ def _view_quads(store: ox.Store, g: nx.MultiDiGraph) -> list[ox.Quad]:
 
 def _plain_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attributes GraphML and GEXF both accept (no None, no nested values)."""
+    import networkx as nx
+
     out = nx.MultiDiGraph()
     out.graph.update({k: str(v) for k, v in g.graph.items()})
     for iri, data in g.nodes(data=True):
@@ -108,6 +113,8 @@ def _plain_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def _gexf(g: nx.MultiDiGraph) -> bytes:
+    import networkx as nx
+
     h = _plain_graph(g)
     for iri, data in h.nodes(data=True):
         r, gr, b = _KIND_COLOURS.get(data["kind"], (120, 120, 120))
@@ -118,12 +125,16 @@ def _gexf(g: nx.MultiDiGraph) -> bytes:
 
 
 def _graphml(g: nx.MultiDiGraph) -> bytes:
+    import networkx as nx
+
     buf = io.BytesIO()
     nx.write_graphml(_plain_graph(g), buf, named_key_ids=True)
     return buf.getvalue()
 
 
 def _cytoscape(g: nx.MultiDiGraph) -> bytes:
+    import networkx as nx
+
     data = nx.cytoscape_data(g, name="label", ident="id")
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 

@@ -10,10 +10,13 @@ import html
 import json
 import re
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-import networkx as nx
 
 from clausegraph.graph.draw import element_ids
+
+if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
+    import networkx as nx
 
 __all__ = ["view_data", "view_fragment", "render_view_page", "asset"]
 

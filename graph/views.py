@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 
 from clausegraph.graph.sparql import run_query
 from clausegraph.ontology.errors import ExportError
 from clausegraph.ontology.namespaces import CG
+
+if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
+    import networkx as nx
 
 __all__ = ["View", "parse_view", "build_view", "build_view_with_clauses", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
 
@@ -244,6 +247,8 @@ def build_view_with_clauses(store: ox.Store | None, view: View | str) -> tuple[n
 def _build_view(store: ox.Store | None, view: View, catalog: _Catalog) -> nx.MultiDiGraph:
     evidence = _evidence_edges(store)
     plain = [(r["s"], r["p"], r["o"]) for r in _rows(store, _PLAIN)]
+    import networkx as nx
+
     g = nx.MultiDiGraph(view=view.value)
 
     def add_node(iri: str) -> None:
