@@ -12,7 +12,7 @@
     GET  /api/outline?id=...       a document's sections and clauses
     GET  /api/node?iri=...         a node's text and its edges with the words that state them
     GET  /api/view?name=precedence the drawing of a view, as an HTML fragment for the page
-    GET  /health                   {"ok": true}
+    GET  /health                   {"ok": true, "stopped_queries": N, "workers_without_network": true}
 
 Every error is one JSON shape: ``{"ok": false, "status": 400, "code": "CG040", "error": "..."}``.
 Updates are refused (403, CG041). Queries and questions run in worker processes
@@ -347,7 +347,8 @@ def _pooled(op: str, *names: str) -> Callable[[_Handler, bytes | None], None]:
 
 
 def _health(handler: _Handler, body: bytes | None) -> None:
-    handler._send(json_reply({"ok": True, "stopped_queries": handler.server.pool.stopped_queries}))
+    pool = handler.server.pool
+    handler._send(json_reply({"ok": True, "stopped_queries": pool.stopped_queries, "workers_without_network": bool(pool.sandboxed)}))
 
 
 _ROUTES: dict[str, Callable[[_Handler, bytes | None], None]] = {
@@ -413,6 +414,9 @@ def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> int:
     shown = f"[{host}]" if ":" in host else host
     announce(f"clausegraph serving http://{shown}:{port}/ (SPARQL at http://{shown}:{port}/sparql; "
              f"{server.pool.size} workers, {config.timeout:g} s and {config.max_results:,} results per query). Ctrl-C stops.")
+    if not server.pool.sandboxed:
+        announce("warning: the workers could not give up the network on this system (seccomp needs Linux on x86_64 "
+                 "or aarch64); SERVICE is still refused by the query check")
     def on_signal(signum, frame) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 

@@ -1,7 +1,8 @@
 """Worker processes that answer the server's queries, so a runaway query can be stopped.
 
 A SPARQL query cannot be interrupted from inside Oxigraph, and a thread cannot be killed; a
-process can. Each worker opens the store read-only and answers one request at a time over a
+process can. Each worker first gives up the network (clausegraph.sandbox: no socket but local
+ones, so no query can make it call another machine), then opens the store read-only and answers one request at a time over a
 pipe. The server hands a request to an idle worker and waits at most the time limit; a worker
 that has not answered by then is killed and replaced, and the client gets CG042. Running in
 processes also lets queries and questions use every core.
@@ -125,7 +126,7 @@ def _sparql(kg, payload: dict, max_results: int) -> Reply:
     from clausegraph.ontology.namespaces import PREFIXES
 
     text = payload["query"]
-    result = run_query(kg._store.handle(), text, max_results=max_results, allow_service=False)
+    result = run_query(kg._store.handle(), text, max_results=max_results)
     if result.triples is not None:
         chosen = negotiate(payload.get("accept"), GRAPH_TYPES)
         if chosen is None:
@@ -277,9 +278,11 @@ def _worker_main(conn, store: str, max_results: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers itself
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     from clausegraph.api import KnowledgeGraph
+    from clausegraph.sandbox import forbid_network
 
+    sandboxed = forbid_network()  # no socket but local ones from here on, for it and what it starts
     kg = KnowledgeGraph(store)
-    conn.send("ready")  # the time limit of a request starts only once a worker is ready
+    conn.send(("ready", sandboxed))  # the time limit of a request starts only once a worker is ready
     while True:
         try:
             op, payload = conn.recv()
@@ -315,6 +318,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
         self.stopped_queries = 0
+        self.sandboxed: bool | None = None  # whether every worker runs without network (clausegraph.sandbox)
         starting = [self._spawn() for _ in range(size)]
         for worker in starting:
             if not self._ready(worker):
@@ -335,9 +339,13 @@ class WorkerPool:
 
     def _ready(self, worker: _Worker) -> bool:
         try:
-            return worker.conn.poll(self.START_TIMEOUT) and worker.conn.recv() == "ready"
-        except (EOFError, OSError):
+            if not worker.conn.poll(self.START_TIMEOUT):
+                return False
+            said, sandboxed = worker.conn.recv()
+        except (EOFError, OSError, TypeError, ValueError):
             return False
+        self.sandboxed = sandboxed if self.sandboxed is None else self.sandboxed and sandboxed
+        return said == "ready"
 
     def _replace(self) -> None:
         """Start a worker in the background; it joins the idle queue once ready."""

@@ -190,26 +190,112 @@ def _syntax_message(message: str, text: str) -> str:
     return f"SPARQL syntax error at line {line_no}, column {column}: {detail[:200]}: {quoted!r}"
 
 
-_NOT_CODE = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                       r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+# SERVICE is the one way a read-only query reaches the network, so it is refused wherever the
+# keyword could stand as Oxigraph parses it: SERVICE, an optional SILENT, an endpoint (an IRI, a
+# prefixed name or a variable) and "{", with any white space or comments between, or none. The
+# call is looked for in the raw text, strings, comments and IRIs included: a scanner that skips
+# those can be led astray (an IRI holding a backslash escape ends where a simple scanner does
+# not, "<" is an IRI or less-than), and then a "#" it took for a comment hides the call. The
+# price is that a literal which itself holds "service <x> {" is refused too. Oxigraph reads
+# "\u0053ERVICE" as no keyword (tested); keywords match case-insensitively, and casefold() also
+# takes U+017F for "s", which only refuses more.
+#
+# As a regular expression: SERVICE GAP (SILENT GAP)? (<[^>]*>|[?$][^\s{}#]*|PREFIX:LOCAL) GAP \{
+# with GAP = (\s|#[^\r\n]*)*. Python's backtracking engine takes quadratic time on it (200 KB of
+# "SERVICE:" ran 65 s), so it runs here as the automaton it is: one pass, a set of states.
+_WORD, _SILENT = "service", "silent"
+(_GAP, _GAP_NOTE, _IRI, _VAR, _PREFIX, _LOCAL, _ESCAPE, _BEFORE_BRACE, _BRACE_NOTE) = range(100, 109)
+_NOT_PREFIX = set(" {}<>\"'#:")
+_NOT_LOCAL = set("{}<>#\\")
+_FIRST = re.compile("s|\u017f", re.IGNORECASE)
+
+
+def _endpoint_start(c: str) -> set:
+    """Where a gap (after SERVICE or SILENT) goes on reading ``c``."""
+    if c.isspace():
+        return {_GAP}
+    if c == "#":
+        return {_GAP_NOTE}
+    out = set()
+    if c.casefold() == _SILENT[0]:
+        out.add(-1)  # SILENT: 1 letter read
+    if c == "<":
+        out.add(_IRI)
+    elif c in "?$":
+        out.add(_VAR)
+    elif c == ":":
+        out.add(_LOCAL)
+    elif c not in _NOT_PREFIX:
+        out.add(_PREFIX)
+    return out
+
+
+def _step(state: int, c: str) -> set | bool:
+    """The states after ``state`` reads ``c``; True: a SERVICE call is complete."""
+    if 0 < state < len(_WORD):  # SERVICE: ``state`` letters read
+        return ({state + 1} if state + 1 < len(_WORD) else {_GAP}) if c.casefold() == _WORD[state] else set()
+    if -len(_SILENT) < state < 0:  # SILENT: ``-state`` letters read
+        return ({state - 1} if -state + 1 < len(_SILENT) else {_GAP}) if c.casefold() == _SILENT[-state] else set()
+    if state == _GAP:
+        return _endpoint_start(c)
+    if state in (_GAP_NOTE, _BRACE_NOTE):
+        return {_GAP if state == _GAP_NOTE else _BEFORE_BRACE} if c in "\r\n" else {state}
+    if state == _IRI:
+        return {_BEFORE_BRACE} if c == ">" else {_IRI}
+    if state == _ESCAPE:
+        return {_LOCAL}
+    if state == _PREFIX and (c == ":" or c not in _NOT_PREFIX and not c.isspace()):
+        return {_LOCAL if c == ":" else _PREFIX}
+    if state in (_VAR, _LOCAL, _BEFORE_BRACE):
+        if c == "{":
+            return True
+        if c.isspace():
+            return {_BEFORE_BRACE}
+        if c == "#":
+            return {_BRACE_NOTE}
+        if state == _LOCAL and c == "\\":
+            return {_ESCAPE}
+        if state == _VAR and c != "}" or state == _LOCAL and c not in _NOT_LOCAL:
+            return {state}
+    return set()
 
 
 def uses_service(text: str) -> bool:
-    """Whether the query calls another endpoint (SERVICE), outside comments, strings and IRIs."""
-    return bool(_SERVICE.search(_NOT_CODE.sub(" ", text)))
+    """Whether the query could call another endpoint (SERVICE): see the comment above."""
+    first = _FIRST.search(text)
+    if first is None:
+        return False
+    states: set = set()
+    i, n = first.start(), len(text)
+    while i < n:
+        if not states:  # nothing under way: jump to the next letter that could begin SERVICE
+            found = _FIRST.search(text, i)
+            if found is None:
+                return False
+            i = found.start()
+        c = text[i]
+        following = {1} if c.casefold() == "s" else set()
+        for state in states:
+            after = _step(state, c)
+            if after is True:
+                return True
+            following |= after
+        states = following
+        i += 1
+    return False
 
 
 def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *,
-              max_results: int | None = None, allow_service: bool = True) -> QueryResult:
+              max_results: int | None = None) -> QueryResult:
     """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs.
 
     With ``max_results``, a result holding more rows (or triples) raises ResultTooLargeError
-    as soon as the row after the limit is read; nothing more is computed. With
-    ``allow_service=False`` a query that calls another endpoint (SERVICE) is refused.
+    as soon as the row after the limit is read; nothing more is computed. A query that could
+    call another endpoint (SERVICE) is refused: clausegraph answers from its own graph only.
     """
-    if not allow_service and uses_service(text):
-        raise QueryError("SERVICE is not allowed here: this endpoint answers from its own graph and calls no other")
+    if uses_service(text):
+        raise QueryError("SERVICE is not allowed: clausegraph answers from its own graph and calls no other endpoint "
+                         "(refused wherever 'SERVICE <endpoint> {' appears, strings and comments included)")
     subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items() if v is not None}
     if store is None:
         store = ox.Store()
