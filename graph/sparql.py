@@ -11,16 +11,20 @@ import datetime as dt
 import io
 import json
 import re
+import threading
+import traceback
 from dataclasses import dataclass
 from enum import Enum
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from clausegraph.graph.query_limits import check_query_limits
 from clausegraph.ontology.errors import QueryError, ResultTooLargeError, UpdateRefusedError
 from clausegraph.ontology.namespaces import PREFIXES, XSD
 
-__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START", "term_to_ntriples", "uses_service"]
+__all__ = ["ResultFormat", "QueryResult", "run_query", "to_term", "UPDATE_START", "term_to_ntriples", "uses_service",
+           "check_query", "QUERY_STACK_BYTES"]
 
 UPDATE_START = re.compile(
     r"^(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s[^\n]*\n)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
@@ -285,20 +289,73 @@ def uses_service(text: str) -> bool:
     return False
 
 
+# Oxigraph parses, plans, evaluates and frees a query by recursion on the thread that runs it.
+# A main thread's 8 MB stack overflows on 3,000 nested braces, 3,000 MINUS or 10,000 "+" (the
+# process dies of SIGSEGV); on a thread with this stack every query within the length limit of
+# query_limits (100,000 characters) was measured to survive: the deepest, 50,000 nested braces,
+# used 180 MB of it. The stack is address space, not memory, until a query needs it.
+QUERY_STACK_BYTES = 1 << 30
+_STACK_LOCK = threading.Lock()
+
+
+def check_query(text: str) -> None:
+    """QueryError (CG040) for a query clausegraph will not run: too long, too deep, too many
+    branches (graph/query_limits.py), or one that could call another endpoint (SERVICE)."""
+    check_query_limits(text)
+    if uses_service(text):
+        raise QueryError("SERVICE is not allowed: clausegraph answers from its own graph and calls no other endpoint "
+                         "(refused wherever 'SERVICE <endpoint> {' appears, strings and comments included)")
+
+
+def _on_large_stack(function, *args):
+    """``function(*args)`` on a thread with a QUERY_STACK_BYTES stack; its error is raised here.
+
+    Everything Oxigraph made (the plan, the result iterator) is freed on that thread: an error
+    leaves it with its frames cleared, so nothing deep is dropped on a small stack later.
+    """
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = function(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread below
+            seen = exc
+            while seen is not None:
+                traceback.clear_frames(seen.__traceback__)
+                seen.__traceback__ = None
+                seen = seen.__context__ or seen.__cause__
+            box["error"] = exc
+
+    with _STACK_LOCK:  # the size applies to threads started while it is set
+        previous = threading.stack_size(QUERY_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=target, name="clausegraph-query", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *,
               max_results: int | None = None) -> QueryResult:
     """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs.
 
     With ``max_results``, a result holding more rows (or triples) raises ResultTooLargeError
-    as soon as the row after the limit is read; nothing more is computed. A query that could
-    call another endpoint (SERVICE) is refused: clausegraph answers from its own graph only.
+    as soon as the row after the limit is read; nothing more is computed. A query past the
+    limits of graph/query_limits.py, or one that could call another endpoint (SERVICE), is
+    refused before Oxigraph sees it: clausegraph answers from its own graph only.
     """
-    if uses_service(text):
-        raise QueryError("SERVICE is not allowed: clausegraph answers from its own graph and calls no other endpoint "
-                         "(refused wherever 'SERVICE <endpoint> {' appears, strings and comments included)")
+    check_query(text)
     subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items() if v is not None}
     if store is None:
         store = ox.Store()
+    return _on_large_stack(_evaluate, store, text, subs, max_results)
+
+
+def _evaluate(store: ox.Store, text: str, subs: dict, max_results: int | None) -> QueryResult:
     try:
         result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
     except SyntaxError as exc:
@@ -332,4 +389,6 @@ def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *
             rows.append([solution[v] for v in variables])
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query failed: {exc}") from None
+    finally:
+        del result  # here, on the large stack
     return QueryResult(variables, rows)
