@@ -2,6 +2,10 @@
 
 Every library error is a ``ClauseGraphError`` with a stable code; here, and only here,
 it becomes ``error[CG010]: path: message`` on stderr and an exit code (1 or 2).
+
+Nothing a user or a document wrote is read as rich markup: file names, titles, query text
+and results reach the terminal as ``Text`` (``[/x]`` and ``[bold]`` print as written), and
+their control characters as escapes (``\\x1b``), so a name cannot style or drive the terminal.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from clausegraph.api import KnowledgeGraph, default_store_path
 from clausegraph.graph.export import RDF_FORMATS, ExportFormat
@@ -67,6 +72,28 @@ def _short(value: str) -> str:
 
 def _err() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+_KEEP = {"\n", "\t"}
+
+
+def _safe(text: object, *, lines: bool = False) -> str:
+    """``text`` with its control characters written as escapes (newlines and tabs kept with ``lines``)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or (lines and ch in _KEEP) else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def _text(*parts: str | tuple[str, str], lines: bool = False) -> Text:
+    """One Text of plain strings and (string, style) pairs: no markup is read from any of them."""
+    return Text.assemble(*((_safe(p[0], lines=lines), p[1]) if isinstance(p, tuple) else _safe(p, lines=lines)
+                           for p in parts))
+
+
+def _say(console: Console, *parts: str | tuple[str, str]) -> None:
+    console.print(_text(*parts))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,16 +175,18 @@ def _open(args) -> KnowledgeGraph:
 
 
 def _populate(kg: KnowledgeGraph) -> None:
-    kg.ensure_populated(lambda message: _err().print(f"[yellow]{message}[/]"))
+    kg.ensure_populated(lambda message: _say(_err(), (message, "yellow")))
 
 
 def _cmd_ingest(args) -> int:
     kg = _open(args)
     console = _err()
-    progress = None if args.quiet else (lambda path: console.print(f"reading {path}"))
+    progress = None if args.quiet else (
+        lambda what: _say(console, what if what.startswith("reading ") else f"reading {what}"))
     report = kg.ingest(args.paths or None, publisher=args.publisher, progress=progress)
     if not args.quiet:
-        console.print(
+        _say(
+            console,
             f"{report.documents} document versions from {report.sources} sources: {report.added} added, "
             f"{report.replaced} replaced, {report.unchanged} unchanged; {report.successions} successions "
             f"({report.seconds:.2f} s) -> {kg.store_path}"
@@ -182,7 +211,7 @@ def _cmd_query(args) -> int:
             table.add_column(column)
         for q in KnowledgeGraph.named_queries().values():
             params = "\n".join(f"{p.name}{'' if p.required else '?'}: {p.description}" for p in q.params)
-            table.add_row(q.name, q.description, params, q.example)
+            table.add_row(*(_text(cell, lines=True) for cell in (q.name, q.description, params, q.example)))
         Console().print(table)
         return 0 if args.list else 2
     kg = _open(args)
@@ -201,9 +230,9 @@ def _cmd_query(args) -> int:
         for v in result.variables:
             table.add_column(v, overflow="fold")
         for row in result.rows:
-            table.add_row(*("" if t is None else _short(t.value) for t in row))
+            table.add_row(*(_text("" if t is None else _short(t.value), lines=True) for t in row))
         _out().print(table)
-        _err().print(f"{len(result.rows)} rows")
+        _say(_err(), f"{len(result.rows)} rows")
     return 0
 
 
@@ -220,7 +249,7 @@ def _cmd_export(args) -> int:
             os.replace(tmp, target)
         except OSError as exc:
             raise ClauseGraphError(f"cannot write: {exc.strerror}", path=str(target)) from None
-        _err().print(f"wrote {len(data):,} bytes to {target}")
+        _say(_err(), f"wrote {len(data):,} bytes to {target}")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -243,7 +272,8 @@ def _cmd_stats(args) -> int:
     for column in ("publisher", "document", "version", "sections", "clauses", "items", "headings"):
         table.add_column(column, justify="right" if column in ("sections", "clauses", "items", "headings") else "left")
     for c in counts:
-        table.add_row(c.publisher, c.id, c.version, str(c.sections), str(c.clauses), str(c.items), str(c.headings))
+        table.add_row(*(_text(cell) for cell in (c.publisher, c.id, c.version)),
+                      *(str(n) for n in (c.sections, c.clauses, c.items, c.headings)))
     table.add_row("", "total", "", *(str(sum(getattr(c, k) for c in counts)) for k in ("sections", "clauses", "items", "headings")),
                   style="bold")
     _out().print(table)
@@ -258,12 +288,12 @@ def _cmd_validate(args) -> int:
         print(json.dumps({"conforms": report.conforms, "triples": report.triples,
                           "violations": [v.__dict__ for v in report.violations]}, indent=2))
     elif report.conforms:
-        Console().print(f"[green]conforms[/]: {report.triples:,} triples satisfy the SHACL shapes")
+        _say(Console(), ("conforms", "green"), f": {report.triples:,} triples satisfy the SHACL shapes")
     else:
         console = Console()
-        console.print(f"[red]does not conform[/]: {len(report.violations)} violations in {report.triples:,} triples")
+        _say(console, ("does not conform", "red"), f": {len(report.violations)} violations in {report.triples:,} triples")
         for v in report.violations[:50]:
-            console.print(f"- {v.focus} {v.path or ''}: {v.message}")
+            _say(console, f"- {v.focus} {v.path or ''}: {v.message}")
     return 0 if report.conforms else 1
 
 
@@ -277,8 +307,8 @@ def _cmd_lint(args) -> int:
     console = _out()
     for f in findings:
         where = f"{f.document}" + (f" §{f.location}" if f.location else "")
-        console.print(f"[bold]{f.code}[/bold] {where}: {f.message}", markup=True, highlight=False)
-    _err().print(f"{len(findings)} findings")
+        _say(console, (f.code, "bold"), f" {where}: {f.message}")
+    _say(_err(), f"{len(findings)} findings")
     return 0
 
 
@@ -310,7 +340,7 @@ def _print_governs(r) -> None:
     console = Console(highlight=False)
     status = {"governs": "[green]governs[/]", "unresolved": "[yellow]unresolved[/]", "depends": "[yellow]depends on your context[/]",
               "no-governing-clause": "[red]no governing clause found[/]"}[r.status.value]
-    console.print(f"[bold]{escape(_printable(r.question[:300]))}[/]  {status}")
+    console.print(f"[bold]{escape(_safe(r.question[:300]))}[/]  {status}")
     if r.answer is not None:
         a = r.answer
         where = " ".join(x for x in (f"§{a.clause.number}" if a.clause.number else "", a.clause.heading or "") if x)
@@ -334,9 +364,9 @@ def _print_governs(r) -> None:
     for alt in r.alternatives:
         (k, v), = alt.when.items()
         target = f"{alt.answer.document.title} §{alt.answer.clause.number or ''} {alt.answer.clause.heading or ''}" if alt.answer else "no clause applies"
-        console.print(f"  if {k} = [bold]{v}[/]: {escape(target)}")
+        console.print(f"  if {escape(k)} = [bold]{escape(v)}[/]: {escape(target)}")
     for u in r.unresolved:
-        console.print(f"  [yellow]unranked rival[/]: {escape(u.document.title)} §{u.clause.number or ''} {escape(u.clause.heading or '')}: "
+        console.print(f"  [yellow]unranked rival[/]: {escape(u.document.title)} §{escape(u.clause.number or '')} {escape(u.clause.heading or '')}: "
                       f"“{escape(u.clause.text[:160])}”")
     if r.candidates:
         console.print("[bold]candidates[/] (score, applies to you, where, text)")
@@ -344,12 +374,7 @@ def _print_governs(r) -> None:
             where = " ".join(x for x in (c.document.id, f"§{c.clause.number}" if c.clause.number else "", c.clause.heading or "") if x)
             text = c.clause.text if len(c.clause.text) <= 100 else c.clause.text[:99] + "…"
             console.print(f"  {c.score:5.1f}  {c.applies:7}  {escape(where)}: {escape(text)}")
-    console.print(escape(_printable(r.explanation)))
-
-
-def _printable(text: str) -> str:
-    """The text without control characters: a question must not drive the user's terminal."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)
+    console.print(escape(_safe(r.explanation)))
 
 
 def _highlight(text, words: str) -> None:
@@ -402,7 +427,7 @@ def _cmd_serve(args) -> int:
     kg.close()
     config = ServerConfig(store=str(path), host=args.host, port=args.port, timeout=args.timeout,
                           max_results=args.max_results, workers=args.workers, quiet=args.quiet)
-    return serve(config, announce=lambda text: _err().print(text))
+    return serve(config, announce=lambda text: _say(_err(), text))
 
 
 _COMMANDS = {
@@ -427,17 +452,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except ClauseGraphError as exc:
-        _err().print(f"[red]error[{exc.code}][/red]: {exc}", markup=True, highlight=False)
+        _say(_err(), (f"error[{exc.code}]", "red"), f": {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        _err().print("interrupted; the store is as it was before this command")
+        _say(_err(), "interrupted; the store is as it was before this command")
         return 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # an unexpected failure: one line, the traceback only on request
         if os.environ.get("CLAUSEGRAPH_DEBUG"):
             raise
-        _err().print(f"[red]internal error[/red]: {type(exc).__name__}: {exc} (set CLAUSEGRAPH_DEBUG=1 for the traceback)")
+        _say(_err(), ("internal error", "red"), f": {type(exc).__name__}: {exc} (set CLAUSEGRAPH_DEBUG=1 for the traceback)")
         return 3
 
 
