@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from rich.console import Console
@@ -24,7 +25,7 @@ from clausegraph.api import KnowledgeGraph, default_store_path
 from clausegraph.graph.export import RDF_FORMATS, ExportFormat
 from clausegraph.graph.views import View
 from clausegraph.graph.sparql import ResultFormat
-from clausegraph.ontology.errors import ClauseGraphError, QueryError
+from clausegraph.ontology.errors import ClauseGraphError, IngestWarning, QueryError
 from clausegraph.ontology.iris import ID_BASE
 
 __all__ = ["main", "build_parser"]
@@ -183,7 +184,14 @@ def _cmd_ingest(args) -> int:
     console = _err()
     progress = None if args.quiet else (
         lambda what: _say(console, what if what.startswith("reading ") else f"reading {what}"))
-    report = kg.ingest(args.paths or None, publisher=args.publisher, progress=progress)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IngestWarning)
+        report = kg.ingest(args.paths or None, publisher=args.publisher, progress=progress)
+    for warning in caught:  # printed even with --quiet: what was read as no date must not pass silently
+        if isinstance(warning.message, IngestWarning):
+            _say(console, (f"warning[{warning.message.code}]", "yellow"), f": {warning.message}")
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
     if not args.quiet:
         _say(
             console,

@@ -4,6 +4,12 @@ The format is the Open Terms Archive export: ``service`` (the publisher), ``term
 (the document), ``recorded_at``, ``commit`` and ``text`` (markdown). Each record becomes one
 document version; versions recorded under the same effective date stay distinct because the
 version carries the commit. Successive versions of one document are linked in recorded order.
+
+Lines are read with a bound while they are decompressed: a line longer than
+:data:`MAX_LINE_BYTES` (a record's text may hold 16 MB, twice that leaves room for JSON's
+escapes) is refused once that much is read, so a small .xz that expands to one huge line
+costs neither the time nor the memory of expanding it (190 KB expanding to a 1 GiB line:
+refused after 32 MB).
 """
 
 from __future__ import annotations
@@ -15,20 +21,38 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from clausegraph.ingest.pages import make_source, parse_record
-from clausegraph.ingest.readers import MAX_ARCHIVE_BYTES, MAX_TEXT_BYTES, check_file
+from clausegraph.ingest.readers import MAX_ARCHIVE_BYTES, MAX_TEXT_BYTES, check_file, megabytes, warn_impossible_dates
 from clausegraph.ontology.errors import IngestError, ParseError
 from clausegraph.ontology.iris import slugify
 from clausegraph.ontology.models import Page, Publisher, SourceFormat, Succession
 
-__all__ = ["iter_archive"]
+__all__ = ["iter_archive", "MAX_LINE_BYTES"]
 
 _REQUIRED = ("service", "terms_type", "recorded_at", "commit", "text")
+MAX_LINE_BYTES = 2 * MAX_TEXT_BYTES
 
 
 def _open(path: Path):
     if path.name.endswith(".xz"):
-        return lzma.open(path, "rt", encoding="utf-8", newline="")
-    return path.open("r", encoding="utf-8", newline="")
+        return lzma.open(path, "rb")
+    return path.open("rb")
+
+
+def _lines(handle, name: str) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line, none longer than MAX_LINE_BYTES."""
+    lineno = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise ParseError(f"archive line is longer than {megabytes(MAX_LINE_BYTES)} (a record's text may hold "
+                             f"{megabytes(MAX_TEXT_BYTES)}): refused", path=name, lineno=lineno)
+        try:
+            yield lineno, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"not valid UTF-8 at byte {exc.start} of the line", path=name, lineno=lineno) from None
 
 
 def iter_archive(path: Path, progress: Callable[[str], None] | None = None, every: int = 100) -> Iterator[Page | Succession]:
@@ -41,7 +65,7 @@ def iter_archive(path: Path, progress: Callable[[str], None] | None = None, ever
     last: dict[tuple[str, str], tuple[dt.datetime, Page]] = {}
     try:
         with _open(path) as handle:
-            for lineno, line in enumerate(handle, start=1):
+            for lineno, line in _lines(handle, name):
                 if not line.strip():
                     continue
                 try:
@@ -55,7 +79,8 @@ def iter_archive(path: Path, progress: Callable[[str], None] | None = None, ever
                                      line=line.rstrip("\n")[:80])
                 text = record["text"]
                 if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-                    raise ParseError("archive record text is missing or too large", path=name, lineno=lineno)
+                    raise ParseError(f"archive record text is missing or larger than {megabytes(MAX_TEXT_BYTES)}",
+                                     path=name, lineno=lineno)
                 if "\x00" in text:
                     raise ParseError("archive record text is binary (NUL character)", path=name, lineno=lineno)
                 try:
@@ -68,6 +93,7 @@ def iter_archive(path: Path, progress: Callable[[str], None] | None = None, ever
                                      origin=f"Open Terms Archive contributors, {service} / {terms_type}, commit {commit}")
                 if not text.strip():
                     continue  # an empty capture records nothing
+                warn_impossible_dates(text, name=name, record=lineno)
                 page = parse_record(text, source=source, publisher=publisher, doc_id=slugify(terms_type) or "document",
                                     fallback_title=terms_type, version_suffix=commit[:7], recorded_at=recorded)
                 yield page
@@ -85,5 +111,5 @@ def iter_archive(path: Path, progress: Callable[[str], None] | None = None, ever
                 last[key] = (recorded, page)
     except (lzma.LZMAError, EOFError) as exc:
         raise IngestError(f"broken xz archive: {exc}", path=name) from None
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"not valid UTF-8 at byte {exc.start} of a line", path=name) from None
+    except OSError as exc:
+        raise IngestError(f"cannot read: {exc.strerror or exc}", path=name) from None

@@ -9,14 +9,21 @@
 | abbreviated month             | ``> Last Update: Feb 10, 2026``                      |
 | ISO                           | ``Effective 2025-02-06``                             |
 | month year (no day)           | ``Last Updated: October 2025`` (kept as text, no date) |
+
+A date line that names a day which does not exist (``Effective 31 February 2025``,
+``Effective 2025-13-01``) gives no date; :func:`impossible_dates` finds such lines in a text, so
+that reading a file can say so (file, line, why) instead of leaving the document silently undated.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-__all__ = ["DATE_LINE", "parse_date", "match_date_line"]
+__all__ = ["DATE_LINE", "parse_date", "match_date_line", "ImpossibleDate", "impossible_dates"]
 
 _MONTHS = {
     name: number
@@ -82,3 +89,52 @@ def match_date_line(line: str) -> re.Match[str] | None:
     if len(line) > 400:
         return None
     return DATE_LINE.match(line)
+
+
+@dataclass(frozen=True)
+class ImpossibleDate:
+    """A date line of a text whose day does not exist: 1-based ``lineno``, the ``line``, and ``reason``."""
+
+    lineno: int
+    line: str
+    reason: str
+
+
+def _day_of(match: re.Match[str]) -> tuple[int, int, int] | None:
+    """(year, month, day) as a date line writes them, possible or not; None without a day."""
+    g = match.groupdict()
+    for y, m, d in (("y1", "m1", "d1"), ("y2", "m2", "d2")):
+        if g.get(y):
+            return int(g[y]), _month(g[m]), int(re.match(r"\d+", g[d]).group())
+    if g.get("y3"):
+        return int(g["y3"]), int(g["m3"]), int(g["d3"])
+    return None
+
+
+def _reason(year: int, month: int, day: int) -> str:
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day < 1:
+        return f"there is no day {day}"
+    return f"{calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days"
+
+
+_DATE_LINES = re.compile(DATE_LINE.pattern, re.IGNORECASE | re.MULTILINE)
+
+
+def impossible_dates(text: str) -> Iterator[ImpossibleDate]:
+    """The date lines of ``text`` (as :func:`match_date_line` reads them) whose day does not exist."""
+    lineno, counted = 1, 0  # the line number at offset ``counted``
+    for match in _DATE_LINES.finditer(text):
+        if parse_date(match) is not None:
+            continue
+        written = _day_of(match)
+        if written is None:
+            continue
+        start = match.start()
+        end = text.find("\n", start)
+        line = text[start:len(text) if end == -1 else end].rstrip("\r")
+        if match_date_line(line) is None:  # a line too long to be a date line
+            continue
+        lineno, counted = lineno + text.count("\n", counted, start), start
+        yield ImpossibleDate(lineno, line.strip(), _reason(*written))

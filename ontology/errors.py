@@ -13,9 +13,13 @@ code, printed as ``[CG012]`` so users and scripts can search for it.
     ├── QueryError                   CG040  a SPARQL query or its bindings are wrong
     │   ├── UpdateRefusedError       CG041  an update was sent to a read-only endpoint
     │   ├── QueryTimeoutError        CG042  a query ran past the time limit and was stopped
-    │   └── ResultTooLargeError      CG043  a result has more rows than the result-size limit
+    │   ├── ResultTooLargeError      CG043  a result has more rows than the result-size limit
+    │   └── QueryMemoryError         CG044  a query went past a server worker's memory limit
     ├── ResolveError                 CG050  a question cannot be resolved to clauses
     └── ServerBusyError              CG060  every worker of the server stayed busy too long
+
+    IngestWarning (a UserWarning)    CG011  an input was read, but a part of it not as written
+                                            (a date line naming a day that does not exist)
 
 This module imports nothing else from the project (a test pins that).
 """
@@ -35,6 +39,8 @@ __all__ = [
     "ResultTooLargeError",
     "ResolveError",
     "ServerBusyError",
+    "QueryMemoryError",
+    "IngestWarning",
 ]
 
 
@@ -149,3 +155,26 @@ class ServerBusyError(ClauseGraphError):
     """Every worker process of the server stayed busy for longer than a request waits."""
 
     code = "CG060"
+
+
+class QueryMemoryError(QueryError):
+    """A query or question took a server worker past its memory limit; the worker was replaced."""
+
+    code = "CG044"
+
+
+class IngestWarning(UserWarning):
+    """A part of an input that was read but could not be taken as written (``warnings.warn``).
+
+    Says where like ParseError: ``path`` and the 1-based ``lineno``.
+    """
+
+    code = "CG011"
+
+    def __init__(self, message: str, *, path: str | None = None, lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.path, self.lineno = message, path, lineno
+
+    def __str__(self) -> str:
+        where = (self.path or "<text>") + (f":{self.lineno}" if self.lineno is not None else "")
+        return f"{where}: {self.message}"
