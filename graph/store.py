@@ -10,10 +10,14 @@ no copy), changes the new one, and publishes it by replacing CURRENT atomically.
 keep reading the generation they opened and move to the new one on their next query, so a
 concurrent ingest never disturbs them; an ingest that fails leaves CURRENT as it was.
 Old generations are removed once no reader holds them.
+
+A write that fails on the disk (no space left, quota, an I/O error) removes its generation
+and raises GraphError with one line ("no space left on device"); the store is as it was.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -31,6 +35,20 @@ __all__ = ["Store", "Writer", "MEMORY"]
 MEMORY = ":memory:"
 _GEN = re.compile(r"^gen-(\d{6})$")
 _CHUNK = 500_000
+
+
+_DISK_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded"}
+
+
+def _write_error(exc: OSError, path: Path) -> GraphError:
+    """One line for a failed write: RocksDB's errors come as OSError with the reason in the text."""
+    text = str(exc)
+    reason = _DISK_FULL.get(exc.errno or 0)
+    if reason is None:
+        reason = next((r for code, r in _DISK_FULL.items() if os.strerror(code) in text), None)
+    if reason is None:
+        reason = f"cannot write the store: {exc.strerror or text}"
+    return GraphError(f"{reason}; nothing was written, the store is as it was", path=str(path))
 
 
 class Writer:
@@ -212,27 +230,39 @@ class Store:
                 oxstore = ox.Store(str(target))
             except OSError as exc:
                 shutil.rmtree(target, ignore_errors=True)
-                raise GraphError(f"cannot prepare a new store generation: {exc}", path=str(self.path)) from None
+                raise _write_error(exc, self.path) from None
             writer = Writer(oxstore)
+            failed: OSError | None = None
             try:
                 yield writer
                 writer.flush()
                 oxstore.flush()
+            except OSError as exc:  # the disk, not the caller: one line below, once the generation is gone
+                failed = exc
             except BaseException:
                 del writer, oxstore
                 shutil.rmtree(target, ignore_errors=True)
                 raise
+            if failed is not None:
+                del writer, oxstore
+                shutil.rmtree(target, ignore_errors=True)
+                raise _write_error(failed, self.path) from None
             del writer._store
             del oxstore
             if not writer.changed:
                 shutil.rmtree(target, ignore_errors=True)
                 return
             tmp = self.path / "CURRENT.tmp"
-            with open(tmp, "w", encoding="ascii") as fh:
-                fh.write(name + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path / "CURRENT")
+            try:
+                with open(tmp, "w", encoding="ascii") as fh:
+                    fh.write(name + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path / "CURRENT")
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                shutil.rmtree(target, ignore_errors=True)
+                raise _write_error(exc, self.path) from None
             self._collect(keep=name)
         finally:
             os.close(lock_fd)
