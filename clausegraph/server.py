@@ -41,7 +41,8 @@ from clausegraph.workers import Reply, WorkerPool, error_reply, http_status, jso
 __all__ = ["ServerConfig", "serve", "make_server"]
 
 MAX_BODY = 1_000_000  # bytes of a request body
-DISCARD_LIMIT = 64_000_000  # bytes of a refused body read anyway, so that the client gets the answer
+DISCARD_LIMIT = 64_000_000  # bytes of a refused body read after the answer, so that the client reads it, not a reset
+DISCARD_SECONDS = 2.0  # ... for at most this long, and only while the client goes on sending (0.25 s of silence ends it)
 _HOST = re.compile(r"^(\[[0-9a-f:.]+\]|[^:\[\]/@]+)(?::\d{1,5})?$")
 _STATIC = {
     "app.js": ("clausegraph.web", "app.js", "text/javascript; charset=utf-8"),
@@ -135,20 +136,29 @@ class _Handler(BaseHTTPRequestHandler):
         if size < 0:
             self.close_connection = True
             raise _HTTPError(400, "Content-Length is not a number of bytes")
-        if size > MAX_BODY:
+        if size > MAX_BODY:  # answered at once; what the client sends meanwhile is read after the answer
             self.close_connection = True
-            self._discard_body(size)
+            self._discard_after = size
             raise _HTTPError(413, f"the request body is larger than {MAX_BODY:,} bytes")
         return self.rfile.read(size) if size else b""
 
     def _discard_body(self, size: int) -> None:
-        """Read (a bounded part of) a body that is refused, so the client reads the answer, not a reset."""
-        left = min(size, DISCARD_LIMIT)
-        while left > 0:
-            chunk = self.rfile.read(min(left, 65536))
-            if not chunk:
-                break
-            left -= len(chunk)
+        """After a refusal is sent: read (a bounded part of) the body the client may be sending, so
+        that it reads the answer rather than a reset; a client that sends nothing is let go at once."""
+        import select
+
+        try:
+            self.connection.shutdown(socket.SHUT_WR)  # the answer is complete
+            left, deadline = min(size, DISCARD_LIMIT), time.monotonic() + DISCARD_SECONDS
+            while left > 0 and time.monotonic() < deadline:
+                if not select.select([self.connection], [], [], 0.25)[0]:
+                    break
+                chunk = self.connection.recv(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except (OSError, ValueError):
+            pass
 
     def handle_expect_100(self) -> bool:
         length = self.headers.get("Content-Length", "")
@@ -168,14 +178,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _same_site(self, path: str) -> bool:
         """Refuse what another web site's page sends here (it could run queries, or SERVICE calls, in
         the user's name); opening the page itself from a link is fine."""
-        if self.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
-            return self.command in ("GET", "HEAD") and path in ("/", "/index.html") \
-                and self.headers.get("Sec-Fetch-Mode", "").lower() == "navigate"
+        site = self.headers.get("Sec-Fetch-Site", "").strip().lower()
+        opening_the_page = self.command in ("GET", "HEAD") and path in ("/", "/index.html") \
+            and self.headers.get("Sec-Fetch-Mode", "").strip().lower() == "navigate"
+        if site == "cross-site":
+            return opening_the_page
         origin = self.headers.get("Origin")
-        if origin and origin != "null":
-            host = self.headers.get("Host") or ""
-            return origin.lower() in (f"http://{host}".lower(), f"https://{host}".lower())
-        return True
+        if origin is None:
+            return True
+        if origin.strip().lower() == "null":  # a sandboxed frame, a file:// page, a data: URL: no site of ours
+            return site == "same-origin" or opening_the_page
+        host = self.headers.get("Host") or ""
+        return origin.strip().lower() in (f"http://{host}".lower(), f"https://{host}".lower())
 
     def _params(self, body: bytes | None = None) -> dict[str, list[str]]:
         try:
@@ -206,12 +220,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch(True)
 
     def _method_not_allowed(self) -> None:
+        self._discard_after = 0
         try:
             self._body()
         except _HTTPError:
             self.close_connection = True
         self._fail(405, f"{self.command} is not allowed; this server is read-only: use GET or POST",
-                   extra={"Allow": "GET, HEAD, POST"})
+                   extra={"Allow": "GET, HEAD, POST", **({"Connection": "close"} if self.close_connection else {})})
+        if self._discard_after:
+            self._discard_body(self._discard_after)
 
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _method_not_allowed
 
@@ -224,9 +241,20 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.active_lock:
                 self.server.active -= 1
 
+    def _one_header(self, name: str) -> None:
+        if len(self.headers.get_all(name) or []) > 1:
+            self.close_connection = True
+            raise _HTTPError(400, f"the request has more than one {name} header")
+
     def _route(self, post: bool) -> None:
+        self._discard_after = 0
         try:
             body = self._body()  # read whatever the method, so a body never becomes the next request
+            for name in ("Host", "Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode"):
+                self._one_header(name)
+            if not self.path.startswith("/"):
+                self.close_connection = True
+                raise _HTTPError(400, "the request target must be a path such as /sparql, not an absolute URL")
             if not self._host_allowed():
                 raise _HTTPError(403, "this server answers requests addressed to 127.0.0.1 or localhost only")
             path = urlsplit(self.path).path
@@ -240,6 +268,8 @@ class _Handler(BaseHTTPRequestHandler):
             route(self, body if post else None)
         except _HTTPError as exc:
             self._fail(exc.status, exc.message, extra={"Connection": "close"} if self.close_connection else None)
+            if self._discard_after:
+                self._discard_body(self._discard_after)
         except ClauseGraphError as exc:
             self._fail(http_status(exc), exc.message, exc)
         except (BrokenPipeError, ConnectionResetError):
