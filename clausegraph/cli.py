@@ -138,7 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit per query or question (default: 10)")
     p.add_argument("--max-results", type=int, default=100_000, metavar="N",
                    help="most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one answer may hold (default: 100000)")
-    p.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes that run queries (default: CPU count)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes for named queries and questions (default: CPU count)")
+    p.add_argument("--query-workers", type=int, default=None, metavar="N",
+                   help="worker processes, at a lower CPU priority, for SPARQL the client wrote: at most N such queries "
+                        "run at once (default: half of --workers, at least 1)")
+    p.add_argument("--memory", type=int, default=1024, metavar="MB",
+                   help="resident memory one worker may use; a query past it is stopped (CG044) and the worker "
+                        "replaced (default: 1024)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not log requests")
 
     p = add("stats", "Documents, sections and clauses per document version.")
@@ -434,7 +441,8 @@ def _cmd_serve(args) -> int:
     path = kg.store_path
     kg.close()
     config = ServerConfig(store=str(path), host=args.host, port=args.port, timeout=args.timeout,
-                          max_results=args.max_results, workers=args.workers, quiet=args.quiet)
+                          max_results=args.max_results, workers=args.workers, query_workers=args.query_workers,
+                          memory_mb=args.memory, quiet=args.quiet)
     return serve(config, announce=lambda text: _say(_err(), text))
 
 

@@ -12,11 +12,15 @@
     GET  /api/outline?id=...       a document's sections and clauses
     GET  /api/node?iri=...         a node's text and its edges with the words that state them
     GET  /api/view?name=precedence the drawing of a view, as an HTML fragment for the page
-    GET  /health                   {"ok": true, "stopped_queries": N, "workers_without_network": true}
+    GET  /health                   {"ok": true, "stopped_queries": N, "stopped_for_memory": N,
+                                    "workers_without_network": true}
 
 Every error is one JSON shape: ``{"ok": false, "status": 400, "code": "CG040", "error": "..."}``.
-Updates are refused (403, CG041). Queries and questions run in worker processes
-(clausegraph/workers.py) under a time limit (CG042) and a result-size limit (CG043).
+Updates are refused (403, CG041). A query past the limits of graph/query_limits.py (length,
+nesting, branches) or calling SERVICE is refused here (400, CG040) before any worker sees it.
+Queries and questions run in worker processes (clausegraph/workers.py) under a time limit
+(CG042), a result-size limit (CG043) and a memory limit (CG044); SPARQL the client wrote runs
+in its own lane of workers, so named queries and questions never wait behind it.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from importlib.resources import files
 from urllib.parse import parse_qs, urlsplit
 
 from clausegraph.ontology.errors import ClauseGraphError, QueryError, UpdateRefusedError
-from clausegraph.workers import Reply, WorkerPool, error_reply, http_status, json_reply
+from clausegraph.workers import DEFAULT_MEMORY_MB, Lane, Reply, WorkerPool, error_reply, http_status, json_reply
 
 __all__ = ["ServerConfig", "serve", "make_server"]
 
@@ -61,7 +65,9 @@ class ServerConfig:
     port: int = 8000
     timeout: float = 10.0  # seconds per query or question
     max_results: int = 100_000  # rows or triples per answer
-    workers: int | None = None
+    workers: int | None = None  # NAMED workers (named queries, questions, the page's API)
+    query_workers: int | None = None  # QUERY workers (SPARQL the client wrote); default half of ``workers``
+    memory_mb: int = DEFAULT_MEMORY_MB  # resident memory per worker
     quiet: bool = False
 
 
@@ -332,8 +338,25 @@ def _sparql(handler: _Handler, body: bytes | None) -> None:
     if params.get("default-graph-uri") or params.get("named-graph-uri"):
         raise _HTTPError(400, "default-graph-uri and named-graph-uri are not supported: every query reads the union "
                               "of all graphs; use GRAPH or FROM NAMED patterns in the query")
-    reply = handler.server.pool.call("sparql", {"query": text, "accept": handler.headers.get("Accept")})
+    from clausegraph.graph.sparql import check_query
+
+    check_query(text)  # too long, too deep, too many branches, SERVICE: refused before any worker
+    lane = Lane.NAMED if text.strip() in _named_texts() else Lane.QUERY
+    reply = handler.server.pool.call("sparql", {"query": text, "accept": handler.headers.get("Accept")}, lane)
     handler._send(reply, {"Vary": "Accept"})
+
+
+_NAMED_TEXTS: frozenset[str] | None = None
+
+
+def _named_texts() -> frozenset[str]:
+    """The text of every named query: sent as it is (the page's editor does), it runs in the NAMED lane."""
+    global _NAMED_TEXTS
+    if _NAMED_TEXTS is None:
+        from clausegraph.queries.named import named_queries
+
+        _NAMED_TEXTS = frozenset(q.text.strip() for q in named_queries().values())
+    return _NAMED_TEXTS
 
 
 def _governs(handler: _Handler, body: bytes | None) -> None:
@@ -378,7 +401,8 @@ def _pooled(op: str, *names: str) -> Callable[[_Handler, bytes | None], None]:
 
 def _health(handler: _Handler, body: bytes | None) -> None:
     pool = handler.server.pool
-    handler._send(json_reply({"ok": True, "stopped_queries": pool.stopped_queries, "workers_without_network": bool(pool.sandboxed)}))
+    handler._send(json_reply({"ok": True, "stopped_queries": pool.stopped_queries, "stopped_for_memory": pool.memory_stops,
+                              "workers_without_network": bool(pool.sandboxed)}))
 
 
 _ROUTES: dict[str, Callable[[_Handler, bytes | None], None]] = {
@@ -422,6 +446,10 @@ def make_server(config: ServerConfig) -> _Server:
         raise QueryError("--timeout and --max-results must be positive")
     if config.workers is not None and not 1 <= config.workers <= 64:
         raise QueryError("--workers must be between 1 and 64")
+    if config.query_workers is not None and not 1 <= config.query_workers <= 64:
+        raise QueryError("--query-workers must be between 1 and 64")
+    if config.memory_mb < 64:
+        raise QueryError("--memory must be at least 64 (MB per worker)")
     if not 0 <= config.port <= 65535:
         raise QueryError("--port must be between 0 and 65535")
     try:
@@ -430,7 +458,8 @@ def make_server(config: ServerConfig) -> _Server:
         raise ClauseGraphError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
     try:
         server.pool = WorkerPool(config.store, size=config.workers or WorkerPool.default_size(), timeout=config.timeout,
-                                 max_results=config.max_results)
+                                 max_results=config.max_results, query_workers=config.query_workers,
+                                 memory_mb=config.memory_mb)
     except BaseException:
         server.server_close()
         raise
@@ -443,7 +472,8 @@ def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> int:
     host, port = server.server_address[:2]
     shown = f"[{host}]" if ":" in host else host
     announce(f"clausegraph serving http://{shown}:{port}/ (SPARQL at http://{shown}:{port}/sparql; "
-             f"{server.pool.size} workers, {config.timeout:g} s and {config.max_results:,} results per query). Ctrl-C stops.")
+             f"{server.pool.size} workers and {server.pool.query_size} for other SPARQL; {config.timeout:g} s, "
+             f"{config.max_results:,} results and {config.memory_mb:,} MB per query). Ctrl-C stops.")
     if not server.pool.sandboxed:
         announce("warning: the workers could not give up the network on this system (seccomp needs Linux on x86_64 "
                  "or aarch64); SERVICE is still refused by the query check")

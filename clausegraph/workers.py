@@ -7,6 +7,18 @@ pipe. The server hands a request to an idle worker and waits at most the time li
 that has not answered by then is killed and replaced, and the client gets CG042. Running in
 processes also lets queries and questions use every core.
 
+Two lanes keep cheap requests from waiting behind runaway ones. ``NAMED`` workers answer the
+named queries, questions and the page's API; ``QUERY`` workers, at a lower CPU priority (nice
+10), answer SPARQL the client wrote. A named request takes an idle QUERY worker when no NAMED one
+is idle, never the reverse, so at most ``query_workers`` runaway queries run at once and they
+yield the processors to the rest.
+
+Memory: while a worker answers, the server reads its resident size every 20 ms; past the limit
+(``memory_mb``) it is killed and replaced and the client gets CG044. As a backstop against a
+single huge allocation between two looks, each worker limits its own address space (RLIMIT_AS)
+to what it had when ready plus the query stack, the limit and a margin: an allocation past that
+fails (Oxigraph then aborts the worker, which is reported the same way).
+
     op          payload                          answer (status, content type, body)
     sparql      {"query", "accept"}              SPARQL results / RDF in the negotiated format
     governs     {"question", context fields}     GovernsResult JSON
@@ -26,10 +38,24 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
+from enum import Enum
 
-from clausegraph.ontology.errors import ClauseGraphError, GraphError, QueryError, QueryTimeoutError, ServerBusyError
+from clausegraph.ontology.errors import (ClauseGraphError, GraphError, QueryError, QueryMemoryError, QueryTimeoutError,
+                                         ServerBusyError)
 
-__all__ = ["WorkerPool", "Reply", "json_reply", "error_reply", "negotiate", "http_status"]
+__all__ = ["WorkerPool", "Lane", "Reply", "json_reply", "error_reply", "negotiate", "http_status", "DEFAULT_MEMORY_MB"]
+
+DEFAULT_MEMORY_MB = 1024  # resident memory per worker; an idle one holds about 50 MB, one that answered questions more
+MEMORY_POLL = 0.02  # seconds between two looks at a busy worker's memory
+_ADDRESS_MARGIN = 512 << 20  # address space over the limit (thread arenas, Oxigraph's buffers) before RLIMIT_AS
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class Lane(str, Enum):
+    """Which workers may answer a request."""
+
+    NAMED = "named"  # named queries, questions, documents, outline, node, view
+    QUERY = "query"  # SPARQL the client wrote
 
 Reply = tuple[int, str, bytes]  # status, content type, body
 
@@ -110,7 +136,7 @@ def http_status(exc: ClauseGraphError) -> int:
 
     if isinstance(exc, UpdateRefusedError):
         return 403
-    if isinstance(exc, (QueryTimeoutError, ServerBusyError)):
+    if isinstance(exc, (QueryTimeoutError, QueryMemoryError, ServerBusyError)):
         return 503
     if isinstance(exc, ResultTooLargeError):
         return 422
@@ -261,6 +287,8 @@ def _answer(kg, op: str, payload: dict, max_results: int) -> Reply:
         return handler(kg, payload)
     except ClauseGraphError as exc:
         return error_reply(exc, http_status(exc))
+    except MemoryError:  # the address-space limit: the server replaces this worker when it reads the code
+        return error_reply(QueryMemoryError("stopped: it needed more memory than a worker may use; narrow the query"), 503)
     except Exception as exc:  # noqa: BLE001 - one JSON line for the client, never a traceback
         return error_reply(ClauseGraphError(f"internal error: {type(exc).__name__}: {exc}"), 500)
 
@@ -273,8 +301,30 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _worker_main(conn, store: str, max_results: int, parent: int) -> None:
+def _limit_address_space(memory_bytes: int) -> None:
+    """RLIMIT_AS: what this process maps now, plus the query stack, ``memory_bytes`` and a margin."""
+    import resource
+
+    from clausegraph.graph.sparql import QUERY_STACK_BYTES
+
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            mapped = int(fh.read().split()[0]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return  # not Linux: the server's look at resident memory is the limit
+    soft = mapped + QUERY_STACK_BYTES + memory_bytes + _ADDRESS_MARGIN
+    try:
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _worker_main(conn, store: str, max_results: int, parent: int, lane: str = Lane.NAMED.value,
+                 memory_bytes: int = DEFAULT_MEMORY_MB << 20) -> None:
     os.setpgrp()  # its own process group: stopping it also stops what it started (Graphviz's dot)
+    if lane == Lane.QUERY.value:
+        os.nice(10)  # client-written SPARQL yields the processors to named queries and questions
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers itself
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     from clausegraph.api import KnowledgeGraph
@@ -282,6 +332,7 @@ def _worker_main(conn, store: str, max_results: int, parent: int) -> None:
 
     sandboxed = forbid_network()  # no socket but local ones from here on, for it and what it starts
     kg = KnowledgeGraph(store)
+    _limit_address_space(memory_bytes)
     conn.send(("ready", sandboxed))  # the time limit of a request starts only once a worker is ready
     while True:
         try:
@@ -297,10 +348,21 @@ def _worker_main(conn, store: str, max_results: int, parent: int) -> None:
 class _Worker:
     process: mp.process.BaseProcess
     conn: object
+    lane: Lane
+
+
+def _resident(pid: int | None) -> int | None:
+    """Resident memory of process ``pid`` in bytes (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class WorkerPool:
-    """``size`` worker processes; :meth:`call` runs one operation with the time limit.
+    """``size`` NAMED and ``query_workers`` QUERY worker processes; :meth:`call` runs one
+    operation under the time and memory limits.
 
     A worker joins the idle queue only once it has opened the store and said so, so its start-up
     never counts against a request's time limit. A stopped worker is replaced in the background.
@@ -308,31 +370,40 @@ class WorkerPool:
 
     START_TIMEOUT = 120.0
 
-    def __init__(self, store: str, *, size: int, timeout: float, max_results: int, wait: float = 60.0) -> None:
+    def __init__(self, store: str, *, size: int, timeout: float, max_results: int, wait: float = 60.0,
+                 query_workers: int | None = None, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         if size < 1:
             raise QueryError("the server needs at least one worker (--workers 1 or more)")
+        if query_workers is not None and query_workers < 1:
+            raise QueryError("the server needs at least one query worker (--query-workers 1 or more)")
+        if memory_mb < 64:
+            raise QueryError("--memory must be at least 64 MB per worker")
         self.store, self.size, self.timeout, self.max_results, self.wait = store, size, timeout, max_results, wait
+        self.query_size = query_workers or max(1, size // 2)
+        self.memory_bytes = memory_mb << 20
         self._ctx = mp.get_context("spawn")  # no fork of a threaded server
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: dict[Lane, queue.Queue[_Worker]] = {Lane.NAMED: queue.Queue(), Lane.QUERY: queue.Queue()}
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        self.stopped_queries = 0
+        self.stopped_queries = 0  # stopped at the time limit
+        self.memory_stops = 0  # stopped at the memory limit
         self.sandboxed: bool | None = None  # whether every worker runs without network (clausegraph.sandbox)
-        starting = [self._spawn() for _ in range(size)]
+        starting = [self._spawn(Lane.NAMED) for _ in range(size)] + [self._spawn(Lane.QUERY) for _ in range(self.query_size)]
         for worker in starting:
             if not self._ready(worker):
                 self.close()
                 raise GraphError("a worker process could not open the store")
-            self._idle.put(worker)
+            self._idle[worker.lane].put(worker)
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, lane: Lane) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child, self.store, self.max_results, os.getpid()),
-                                    daemon=True, name="clausegraph-worker")
+        process = self._ctx.Process(target=_worker_main, args=(child, self.store, self.max_results, os.getpid(),
+                                                               lane.value, self.memory_bytes),
+                                    daemon=True, name=f"clausegraph-{lane.value}-worker")
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, lane)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -347,13 +418,13 @@ class WorkerPool:
         self.sandboxed = sandboxed if self.sandboxed is None else self.sandboxed and sandboxed
         return said == "ready"
 
-    def _replace(self) -> None:
-        """Start a worker in the background; it joins the idle queue once ready."""
+    def _replace(self, lane: Lane) -> None:
+        """Start a worker for ``lane`` in the background; it joins the idle queue once ready."""
         def start() -> None:
             while not self._closed:
-                worker = self._spawn()
+                worker = self._spawn(lane)
                 if self._ready(worker) and not self._closed:
-                    self._idle.put(worker)
+                    self._idle[lane].put(worker)
                     return
                 self._discard(worker)
                 time.sleep(1.0)
@@ -374,41 +445,77 @@ class WorkerPool:
     def _retire(self, worker: _Worker) -> None:
         """Stop ``worker`` and start its replacement."""
         self._discard(worker)
-        self._replace()
+        self._replace(worker.lane)
 
-    def _take(self) -> _Worker:
+    def _take(self, lane: Lane) -> _Worker:
         if self._closed:
             raise ServerBusyError("the server is stopping")
+        if lane is Lane.NAMED:
+            for either in (Lane.NAMED, Lane.QUERY):
+                try:
+                    return self._idle[either].get_nowait()
+                except queue.Empty:
+                    pass
+        wait = self.wait if lane is Lane.NAMED else min(self.wait, self.timeout)
         try:
-            return self._idle.get(timeout=self.wait)
+            return self._idle[lane].get(timeout=wait)
         except queue.Empty:
-            raise ServerBusyError(f"every worker stayed busy for {self.wait:.0f} s; try again") from None
+            which = "worker" if lane is Lane.NAMED else f"worker for SPARQL queries ({self.query_size})"
+            raise ServerBusyError(f"every {which} stayed busy for {wait:.0f} s; try again") from None
 
-    def call(self, op: str, payload: dict) -> Reply:
+    def _stopped(self, worker: _Worker, why: str) -> ClauseGraphError:
+        """The error for a request whose worker stopped (``why``: what the server saw), after replacing it."""
+        self._retire(worker)
+        code = worker.process.exitcode
+        if why == "memory" or code == -signal.SIGABRT:  # Oxigraph aborts when an allocation fails
+            with self._lock:
+                self.memory_stops += 1
+            return QueryMemoryError(f"stopped: it took the worker past its memory limit of {self.memory_bytes >> 20:,} MB; "
+                                    "the worker was replaced; narrow the query")
+        if self._closed:
+            return ServerBusyError("the server is stopping")
+        return ServerBusyError("the worker answering this request stopped; it has been replaced, try again")
+
+    def call(self, op: str, payload: dict, lane: Lane = Lane.NAMED) -> Reply:
         for _ in range(2):
-            worker = self._take()
+            worker = self._take(lane)
             try:
                 worker.conn.send((op, payload))
             except OSError:  # the worker died while idle: the request never reached it
                 self._retire(worker)
                 continue
-            started = time.monotonic()
+            return self._await(worker)
+        raise ServerBusyError("no worker could take the request; try again")
+
+    def _await(self, worker: _Worker) -> Reply:
+        """The worker's answer, within the time limit and the memory limit."""
+        started = time.monotonic()
+        deadline = started + self.timeout
+        pid = worker.process.pid
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
             try:
-                if worker.conn.poll(self.timeout):
+                if worker.conn.poll(min(left, MEMORY_POLL)):
                     reply = worker.conn.recv()
-                    self._idle.put(worker)
+                    if reply[0] == 503 and b'"CG044"' in reply[2]:  # it ran out of address space and said so
+                        self._retire(worker)
+                        with self._lock:
+                            self.memory_stops += 1
+                    else:
+                        self._idle[worker.lane].put(worker)
                     return reply
             except (EOFError, OSError):
-                self._retire(worker)
-                if self._closed:
-                    raise ServerBusyError("the server is stopping") from None
-                raise ServerBusyError("the worker answering this request stopped; it has been replaced, try again") from None
-            self._retire(worker)
-            with self._lock:
-                self.stopped_queries += 1
-            raise QueryTimeoutError(f"stopped after the time limit of {self.timeout:g} s "
-                                    f"(ran {time.monotonic() - started:.1f} s); narrow the query or raise --timeout")
-        raise ServerBusyError("no worker could take the request; try again")
+                raise self._stopped(worker, "died") from None
+            resident = _resident(pid)
+            if resident is not None and resident > self.memory_bytes:
+                raise self._stopped(worker, "memory")
+        self._retire(worker)
+        with self._lock:
+            self.stopped_queries += 1
+        raise QueryTimeoutError(f"stopped after the time limit of {self.timeout:g} s "
+                                f"(ran {time.monotonic() - started:.1f} s); narrow the query or raise --timeout")
 
     def close(self) -> None:
         self._closed = True
