@@ -9,6 +9,13 @@ parameter (through /sparql, JSON results) and governs questions (through /api/go
 in the middle of the run, a runaway query (a triple cross product) is sent on its own
 connection: it must come back as CG042 within the time limit while the others go on.
 Prints throughput, median and p99 latency per kind, and every error.
+
+Then, side by side: one client doing named queries alone (unloaded), and the same client while
+two runaway queries arrive every 5 s (each on its own connection, each running to the time
+limit or the memory limit). Prints both throughputs and their ratio (the target is at least
+half) and what became of the runaway queries.
+
+    python bench/serve.py --compare-seconds 30 --skip-mixed   # only the side-by-side part
 """
 
 from __future__ import annotations
@@ -123,6 +130,64 @@ def runaway(base: str, delay: float, out: dict) -> None:
     conn.close()
 
 
+def runaways(base: str, deadline: float, every: float, out: list) -> None:
+    """Two runaway queries every ``every`` seconds until ``deadline``, each in its own thread."""
+    threads = []
+    while time.monotonic() < deadline:
+        for _ in range(2):
+            t = threading.Thread(target=lambda: out.append(_runaway_once(base)), daemon=True)
+            t.start()
+            threads.append(t)
+        time.sleep(every)
+    for t in threads:
+        t.join(timeout=120)
+
+
+def _runaway_once(base: str) -> str:
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    try:
+        conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+        resp = conn.getresponse()
+        body = resp.read()
+        try:
+            return f"{resp.status} {json.loads(body).get('code')}"
+        except ValueError:
+            return f"{resp.status}"
+    except (OSError, http.client.HTTPException) as exc:
+        return type(exc).__name__
+    finally:
+        conn.close()
+
+
+def compare_under_runaways(base: str, seconds: float) -> float:
+    """Throughput of one named-query client alone, then beside two runaway queries every 5 s; the ratio."""
+    named = named_requests()
+    alone = Tally()
+    client(base, named, 0, time.monotonic() + seconds, alone)
+    loaded, outcomes = Tally(), []
+    deadline = time.monotonic() + seconds
+    load = threading.Thread(target=runaways, args=(base, deadline, 5.0, outcomes))
+    load.start()
+    time.sleep(0.5)  # the first runaways are running
+    started = time.monotonic()
+    client(base, named, 0, deadline, loaded)
+    loaded_seconds = time.monotonic() - started
+    load.join()
+    a = len(alone.latency.get("sparql", [])) / seconds
+    b = len(loaded.latency.get("sparql", [])) / loaded_seconds
+    print(f"named queries, one client: unloaded {a:.1f}/s; with two runaway queries every 5 s {b:.1f}/s "
+          f"(ratio {b / a if a else 0:.2f}, target >= 0.50); median {statistics.median(alone.latency['sparql']) * 1000:.1f} ms "
+          f"vs {statistics.median(loaded.latency['sparql']) * 1000:.1f} ms; errors {len(alone.errors)} / {len(loaded.errors)}")
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o] = counts.get(o, 0) + 1
+    print(f"runaway queries sent: {len(outcomes)}: " + ", ".join(f"{k} x{v}" for k, v in sorted(counts.items())))
+    for e in loaded.errors[:5]:
+        print("  " + e)
+    return b / a if a else 0.0
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -135,6 +200,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--timeout", type=float, default=10.0, help="the server's time limit when this script starts it")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--compare-seconds", type=float, default=20.0,
+                        help="seconds of each half of the side-by-side part (unloaded, then under runaway queries)")
+    parser.add_argument("--skip-mixed", action="store_true", help="only the side-by-side part")
+    parser.add_argument("--skip-compare", action="store_true", help="only the mixed load")
     args = parser.parse_args()
 
     proc = tmp = None
@@ -142,6 +211,9 @@ def main() -> int:
     if not base:
         proc, base, tmp = start_server(args)
     try:
+        if args.skip_mixed:
+            ratio = compare_under_runaways(base, args.compare_seconds)
+            return 0 if ratio >= 0.5 else 1
         plan = []
         named, governs = named_requests(), governs_requests()
         for i in range(max(len(named), len(governs))):  # alternate the two kinds
@@ -176,7 +248,10 @@ def main() -> int:
         print(f"runaway query: HTTP {runaway_result.get('status')} {runaway_result.get('code')} after "
               f"{runaway_result.get('seconds', 0):.1f} s ({'stopped by the time limit' if stopped else 'NOT stopped'}); "
               f"requests answered after it: {sum(1 for t in tally.ends if t > runaway_result.get('end', float('inf')))}")
-        return 0 if not tally.errors and stopped else 1
+        ok = not tally.errors and stopped
+        if not args.skip_compare:
+            ok = compare_under_runaways(base, args.compare_seconds) >= 0.5 and ok
+        return 0 if ok else 1
     finally:
         if proc:
             proc.terminate()

@@ -16,7 +16,7 @@ yield the processors to the rest.
 Memory: while a worker answers, the server reads its resident size every 20 ms; past the limit
 (``memory_mb``) it is killed and replaced and the client gets CG044. As a backstop against a
 single huge allocation between two looks, each worker limits its own address space (RLIMIT_AS)
-to what it had when ready plus the query stack, the limit and a margin: an allocation past that
+to what it had when ready plus the query stacks, the limit and a margin: an allocation past that
 fails (Oxigraph then aborts the worker, which is reported the same way).
 
     op          payload                          answer (status, content type, body)
@@ -302,7 +302,8 @@ def _watch_parent(parent: int) -> None:
 
 
 def _limit_address_space(memory_bytes: int) -> None:
-    """RLIMIT_AS: what this process maps now, plus the query stack, ``memory_bytes`` and a margin."""
+    """RLIMIT_AS: what this process maps now, plus two query stacks (the last query's thread may not
+    have given its stack back when the next one starts), ``memory_bytes`` and a margin."""
     import resource
 
     from clausegraph.graph.sparql import QUERY_STACK_BYTES
@@ -312,7 +313,7 @@ def _limit_address_space(memory_bytes: int) -> None:
             mapped = int(fh.read().split()[0]) * _PAGE
     except (OSError, ValueError, IndexError):
         return  # not Linux: the server's look at resident memory is the limit
-    soft = mapped + QUERY_STACK_BYTES + memory_bytes + _ADDRESS_MARGIN
+    soft = mapped + 2 * QUERY_STACK_BYTES + memory_bytes + _ADDRESS_MARGIN
     try:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))

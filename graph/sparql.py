@@ -12,6 +12,7 @@ import io
 import json
 import re
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from enum import Enum
@@ -326,13 +327,19 @@ def _on_large_stack(function, *args):
                 seen = seen.__context__ or seen.__cause__
             box["error"] = exc
 
-    with _STACK_LOCK:  # the size applies to threads started while it is set
-        previous = threading.stack_size(QUERY_STACK_BYTES)
-        try:
-            thread = threading.Thread(target=target, name="clausegraph-query", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(previous)
+    for attempt in range(50):
+        with _STACK_LOCK:  # the size applies to threads started while it is set
+            previous = threading.stack_size(QUERY_STACK_BYTES)
+            try:
+                thread = threading.Thread(target=target, name="clausegraph-query", daemon=True)
+                thread.start()
+                break
+            except RuntimeError:  # no address space for the stack (RLIMIT_AS): the last query's may be on its way out
+                if attempt == 49:
+                    raise QueryError("cannot start the query: no memory for its stack") from None
+            finally:
+                threading.stack_size(previous)
+        time.sleep(0.01)
     thread.join()
     if "error" in box:
         raise box["error"]
