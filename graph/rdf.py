@@ -54,10 +54,36 @@ def _str(value: str) -> Literal:
     return Literal(value)
 
 
+_SERIALIZABLE_DEPTH = 100  # pydantic's JSON serializer refuses trees deeper than about 126 levels
+
+
+def _depth(doc: Document) -> int:
+    deepest, stack = 0, [(node, 1) for node in doc.children]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.children)
+    return deepest
+
+
 def content_hash(doc: Document, extra: str = "") -> str:
-    """sha256 of the document's model (and ``extra``, its edges): the same text read the same way gives the same hash."""
-    payload = MAPPING_VERSION + "\n" + doc.model_dump_json() + "\n" + extra
-    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+    """sha256 of the document's model (and ``extra``, its edges): the same text read the same way gives the same hash.
+
+    A tree deeper than pydantic serializes is hashed node by node (each node's JSON without its
+    children, with its depth), which no shallower document's hash can equal.
+    """
+    digest = hashlib.sha256()
+    if _depth(doc) <= _SERIALIZABLE_DEPTH:
+        digest.update((MAPPING_VERSION + "\n" + doc.model_dump_json() + "\n" + extra).encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+    digest.update((MAPPING_VERSION + "\ndeep\n" + doc.model_dump_json(exclude={"children"}) + "\n").encode("utf-8", "surrogatepass"))
+    stack = [(node, 1) for node in reversed(doc.children)]
+    while stack:
+        node, depth = stack.pop()
+        digest.update(f"{depth} ".encode() + node.model_dump_json(exclude={"children"}).encode("utf-8", "surrogatepass") + b"\n")
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    digest.update(extra.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def document_quads(doc: Document, content: str | None = None) -> Iterator[Quad]:
@@ -97,36 +123,47 @@ def document_quads(doc: Document, content: str | None = None) -> Iterator[Quad]:
     yield q(d, _cg("endOffset"), _int(doc.end))
     yield q(d, _cg("contentHash"), _str(content or content_hash(doc)))
 
-    def walk(nodes, parent: NamedNode) -> Iterator[Quad]:
-        for node in nodes:
-            n = NamedNode(iris.node_iri(pub, did, ver, node.key))
-            yield q(n, _cg("partOf"), parent)
-            yield q(n, _cg("inDocument"), d)
-            yield q(n, _cg("position"), _int(node.position))
-            if isinstance(node, Section):
-                yield q(n, _A, _cg("Section"))
-                if node.number is not None:
-                    yield q(n, _cg("number"), _str(node.number))
-                if node.heading is not None:
-                    yield q(n, _cg("heading"), _str(node.heading))
-                yield q(n, _cg("headingText"), _str(node.heading_text))
-                yield q(n, _cg("headingStartOffset"), _int(node.heading_start))
-                yield q(n, _cg("headingEndOffset"), _int(node.heading_end))
-                yield q(n, _cg("startOffset"), _int(node.start))
-                yield q(n, _cg("endOffset"), _int(node.end))
-            elif isinstance(node, Clause):
-                yield q(n, _A, _cg("Clause"))
-                yield q(n, _cg("kind"), _str(node.kind.value))
-                if node.label is not None:
-                    yield q(n, _cg("label"), _str(node.label))
-                if node.heading is not None:
-                    yield q(n, _cg("heading"), _str(node.heading))
-                yield q(n, _cg("text"), _str(node.text))
-                yield q(n, _cg("startOffset"), _int(node.start))
-                yield q(n, _cg("endOffset"), _int(node.end))
-            yield from walk(node.children, n)
-
-    yield from walk(doc.children, d)
+    # the tree is read with a stack of sibling iterators, not by recursion: each quad costs the
+    # same at any depth, and no depth is too deep (yield from a recursive generator passed every
+    # quad up through one frame per level, and stopped at Python's recursion limit)
+    stack = [(iter(doc.children), d)]
+    position, heading, number, text, kind, label = (_cg("position"), _cg("heading"), _cg("number"), _cg("text"),
+                                                    _cg("kind"), _cg("label"))
+    part_of, in_document, start, end = _cg("partOf"), _cg("inDocument"), _cg("startOffset"), _cg("endOffset")
+    section_type, clause_type = _cg("Section"), _cg("Clause")
+    while stack:
+        children, parent = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            continue
+        n = NamedNode(iris.node_iri(pub, did, ver, node.key))
+        yield q(n, part_of, parent)
+        yield q(n, in_document, d)
+        yield q(n, position, _int(node.position))
+        if isinstance(node, Section):
+            yield q(n, _A, section_type)
+            if node.number is not None:
+                yield q(n, number, _str(node.number))
+            if node.heading is not None:
+                yield q(n, heading, _str(node.heading))
+            yield q(n, _cg("headingText"), _str(node.heading_text))
+            yield q(n, _cg("headingStartOffset"), _int(node.heading_start))
+            yield q(n, _cg("headingEndOffset"), _int(node.heading_end))
+            yield q(n, start, _int(node.start))
+            yield q(n, end, _int(node.end))
+        elif isinstance(node, Clause):
+            yield q(n, _A, clause_type)
+            yield q(n, kind, _str(node.kind.value))
+            if node.label is not None:
+                yield q(n, label, _str(node.label))
+            if node.heading is not None:
+                yield q(n, heading, _str(node.heading))
+            yield q(n, text, _str(node.text))
+            yield q(n, start, _int(node.start))
+            yield q(n, end, _int(node.end))
+        if node.children:
+            stack.append((iter(node.children), n))
 
 
 def source_quads(page: Page) -> Iterator[Quad]:

@@ -34,7 +34,7 @@ __all__ = ["Store", "Writer", "MEMORY"]
 
 MEMORY = ":memory:"
 _GEN = re.compile(r"^gen-(\d{6})$")
-_CHUNK = 500_000
+_CHUNK = 100_000  # quads buffered before a bulk load: ~50 MB of Python objects; larger chunks load no faster
 
 
 _DISK_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded"}
@@ -88,11 +88,13 @@ class Writer:
         self.add(quads)
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
+        buffer, graphs = self._buffer, self._buffered_graphs
         for quad in quads:
-            self._buffer.append(quad)
-            self._buffered_graphs.add(quad.graph_name.value)
-        if len(self._buffer) >= _CHUNK:
-            self.flush()
+            buffer.append(quad)
+            graphs.add(quad.graph_name.value)
+            if len(buffer) >= _CHUNK:  # within one document too: a large one is never held whole
+                self.flush()
+                buffer = self._buffer
         self.changed = True
 
     def contains(self, quad: ox.Quad) -> bool:
