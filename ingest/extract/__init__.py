@@ -9,6 +9,7 @@ spaCy pipeline (``nlp.py``) and what its rules found is resolved to targets.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -49,17 +50,72 @@ def _fold(word: str) -> str:
     return word.casefold().replace("i\u0307", "i").replace("ı", "i")
 
 
-def _could_match(name: DocName, text: str, words: set[str]) -> bool:
-    """False only when ``name`` cannot match in ``text`` (``words``: its folded \\w+ tokens).
+class _Spans:
+    """Spans of a text as one sorted list of disjoint intervals: whether a span overlaps any of
+    them in log time (a clause naming documents hundreds of times made the list scan quadratic)."""
 
-    A name's pattern matches its words whole and in any case (titles, groups) or its term
-    exactly (aliases), so a name whose words are not all among the text's is skipped: with one
-    clause tried against every name of a publisher, the regexes were most of the time of a
-    large corpus (145 documents, 15 MB: quadratic).
+    def __init__(self, spans=()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.points: list[int] = []  # empty spans: one overlaps a span strictly around it
+        for s, e in sorted(spans):
+            if s >= e:
+                bisect.insort(self.points, s)
+                continue
+            if self.starts and s < self.ends[-1]:  # merged: overlapping any of them is overlapping the union
+                self.ends[-1] = max(self.ends[-1], e)
+            else:
+                self.starts.append(s)
+                self.ends.append(e)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end) - 1  # the last span starting before ``end`` ends last of those
+        if i >= 0 and self.ends[i] > start:
+            return True
+        j = bisect.bisect_right(self.points, start)
+        return j < len(self.points) and self.points[j] < end
+
+    def add(self, start: int, end: int) -> None:
+        """A span that overlaps none of them."""
+        if start >= end:
+            bisect.insort(self.points, start)
+            return
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
+class _NameIndex:
+    """The names a document can use, found from the words of a text without trying every name.
+
+    A name's pattern matches its words whole, in any case (titles, groups), or its term exactly
+    between non-word characters (aliases), so a name can only match a text holding all its
+    words, folded. Trying every name's regex on every clause was most of the time of a large
+    corpus (145 documents in 15 MB: names x clauses); now a clause costs its words and the names
+    that share its first word.
     """
-    if name.doc_id is None and name.group is None:
-        return name.label in text
-    return all(_fold(w) in words for w in _WORD.findall(name.label))
+
+    def __init__(self, names: list[tuple[DocName, list[str]]]) -> None:
+        self.names = names
+        self.words = [[_fold(w) for w in _WORD.findall(name.label)] for name, _ in names]
+        self.always = [i for i, words in enumerate(self.words) if not words]
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        for i, words in enumerate(self.words):
+            if words:
+                self.by_word[words[0]].append(i)
+
+    def candidates(self, text: str) -> list[tuple[DocName, list[str]]]:
+        """The names that could match in ``text``, in their order (longest first)."""
+        present = {_fold(w) for w in _WORD.findall(text)}
+        found = set(self.always)
+        for word in present:
+            found.update(self.by_word.get(word, ()))
+        out = []
+        for i in sorted(found):
+            name = self.names[i][0]
+            if all(w in present for w in self.words[i]) and (name.doc_id or name.group or name.label in text):
+                out.append(self.names[i])
+        return out
 # a meaning that is itself a text ("the service agreement (including the Terms of Service ...)")
 _NAMES_A_TEXT = re.compile(r"\s*(?:the|this|these|any|each|a|an)?\s*(?:[\w-]+\s+){0,2}(?:agreement|terms|contract|policy|addendum)\b", re.IGNORECASE)
 
@@ -132,6 +188,7 @@ class _Extractor:
         self._infos: dict[tuple[str, str], _Clause] = {}  # (document, clause key) -> clause
         self.results: dict[str, Extraction] = {}
         self._names_cache: dict[tuple, list] = {}
+        self._name_index: dict[int, _NameIndex] = {}  # id of a names_for list -> its index
         self._read: dict[tuple[str, bool], tuple[list, list, list]] = {}  # clause text -> what the rules found
         self._sections_cache: dict[str, list] = {}
 
@@ -182,20 +239,21 @@ class _Extractor:
     def name_matches(self, doc: Document, text: str, start: int = 0, end: int | None = None, *, skip=()):
         """(start, end, targets, words) of document names in ``text[start:end]``, longest first, no overlaps."""
         end = len(text) if end is None else end
-        taken = list(skip)
+        taken = _Spans(skip)
         found = []
-        words = {_fold(w) for w in _WORD.findall(text)}
-        for name, targets in self.names_for(doc):
-            if not _could_match(name, text, words):
-                continue
+        names = self.names_for(doc)
+        index = self._name_index.get(id(names))
+        if index is None or index.names is not names:
+            index = self._name_index[id(names)] = _NameIndex(names)
+        for name, targets in index.candidates(text):
             for m in name.pattern.finditer(text, start, end):
-                if any(s < m.end() and m.start() < e for s, e in taken):
+                if taken.overlaps(m.start(), m.end()):
                     continue
                 if name.doc_id is None and name.group is None:  # an alias: not when part of a longer name
                     before = re.search(r"([\w-]+)\s+$", text[max(0, m.start() - 40): m.start()])
                     if before and before.group(1)[:1].isupper() and before.group(1).lower() not in _DETERMINERS:
                         continue
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
                 found.append((m.start(), m.end(), targets, m.group(0)))
         return sorted(found)
 

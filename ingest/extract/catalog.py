@@ -48,6 +48,8 @@ class Catalog:
         by_id = {d.id: d for d in documents}
         names: list[DocName] = []
         for doc in documents:
+            if not title_pattern(doc.title):  # a title without words names nothing (its pattern matched everywhere)
+                continue
             names.append(DocName(re.compile(r"\b" + title_pattern(doc.title) + r"\b", re.IGNORECASE), doc.id, None, doc.title))
         # groups: a title prefix shared by two or more documents, such as "Additional Terms"
         prefixes: dict[str, list[str]] = {}
