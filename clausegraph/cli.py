@@ -144,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes, at a lower CPU priority, for SPARQL the client wrote: at most N such queries "
                         "run at once (default: half of --workers, at least 1)")
     p.add_argument("--memory", type=int, default=1024, metavar="MB",
-                   help="resident memory one worker may use; a query past it is stopped (CG044) and the worker "
-                        "replaced (default: 1024)")
+                   help="resident memory a query worker may use; a query past it is stopped (CG044) and the worker "
+                        "replaced; the workers for named queries and questions may use 4 times as much (default: 1024)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not log requests")
 
     p = add("stats", "Documents, sections and clauses per document version.")

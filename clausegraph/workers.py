@@ -14,7 +14,10 @@ is idle, never the reverse, so at most ``query_workers`` runaway queries run at 
 yield the processors to the rest.
 
 Memory: while a worker answers, the server reads its resident size every 20 ms; past the limit
-(``memory_mb``) it is killed and replaced and the client gets CG044. As a backstop against a
+it is killed and replaced and the client gets CG044. The limit (``memory_mb``) is for SPARQL the
+client wrote; NAMED workers may use NAMED_MEMORY_FACTOR times as much, since what they need
+grows with the store, not with what a client sends (the precedence view of 145 documents, 15 MB
+of terms, took 1.3 GB). As a backstop against a
 single huge allocation between two looks, each worker limits its own address space (RLIMIT_AS)
 to what it had when ready plus the query stacks, the limit and a margin: an allocation past that
 fails (Oxigraph then aborts the worker, which is reported the same way).
@@ -47,6 +50,7 @@ __all__ = ["WorkerPool", "Lane", "Reply", "json_reply", "error_reply", "negotiat
 
 DEFAULT_MEMORY_MB = 1024  # resident memory per worker; an idle one holds about 50 MB, one that answered questions more
 MEMORY_POLL = 0.02  # seconds between two looks at a busy worker's memory
+NAMED_MEMORY_FACTOR = 4
 _ADDRESS_MARGIN = 512 << 20  # address space over the limit (thread arenas, Oxigraph's buffers) before RLIMIT_AS
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -381,7 +385,8 @@ class WorkerPool:
             raise QueryError("--memory must be at least 64 MB per worker")
         self.store, self.size, self.timeout, self.max_results, self.wait = store, size, timeout, max_results, wait
         self.query_size = query_workers or max(1, size // 2)
-        self.memory_bytes = memory_mb << 20
+        self.memory_bytes = memory_mb << 20  # for the QUERY lane
+        self._limit = {Lane.QUERY: self.memory_bytes, Lane.NAMED: self.memory_bytes * NAMED_MEMORY_FACTOR}
         self._ctx = mp.get_context("spawn")  # no fork of a threaded server
         self._idle: dict[Lane, queue.Queue[_Worker]] = {Lane.NAMED: queue.Queue(), Lane.QUERY: queue.Queue()}
         self._all: set[_Worker] = set()
@@ -400,7 +405,7 @@ class WorkerPool:
     def _spawn(self, lane: Lane) -> _Worker:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(target=_worker_main, args=(child, self.store, self.max_results, os.getpid(),
-                                                               lane.value, self.memory_bytes),
+                                                               lane.value, self._limit[lane]),
                                     daemon=True, name=f"clausegraph-{lane.value}-worker")
         process.start()
         child.close()
@@ -471,7 +476,7 @@ class WorkerPool:
         if why == "memory" or code == -signal.SIGABRT:  # Oxigraph aborts when an allocation fails
             with self._lock:
                 self.memory_stops += 1
-            return QueryMemoryError(f"stopped: it took the worker past its memory limit of {self.memory_bytes >> 20:,} MB; "
+            return QueryMemoryError(f"stopped: it took the worker past its memory limit of {self._limit[worker.lane] >> 20:,} MB; "
                                     "the worker was replaced; narrow the query")
         if self._closed:
             return ServerBusyError("the server is stopping")
@@ -510,7 +515,7 @@ class WorkerPool:
             except (EOFError, OSError):
                 raise self._stopped(worker, "died") from None
             resident = _resident(pid)
-            if resident is not None and resident > self.memory_bytes:
+            if resident is not None and resident > self._limit[worker.lane]:
                 raise self._stopped(worker, "memory")
         self._retire(worker)
         with self._lock:

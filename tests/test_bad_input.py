@@ -38,7 +38,7 @@ CASES = {
     "invalid utf-8": ("latin1.txt", "Terms of Service\nEffective 6 February 2025\nCaf\xe9".encode("latin-1"), "not valid UTF-8"),
     "missing": ("missing.txt", None, "no such file"),
     "no title": ("notitle.txt", b"Some words.\nMore words without any date.\n", "no document title found"),
-    "huge single line": ("huge.txt", b"a" * (50 * 1024 * 1024), "too large"),
+    "huge single line": ("huge.txt", b"a" * (50 * 1024 * 1024), "file is too large: 50.0 MB, the limit is 16 MB"),  # as the README says
     "unsupported": ("terms.pdf", b"%PDF-1.7 something", "unsupported file type"),
     "malformed archive": ("history.jsonl", b'{"service": "X"\n', "not a JSON object"),
     "archive record lacks fields": ("history2.jsonl", b'{"service": "X"}\n', "lacks"),

@@ -444,7 +444,8 @@ def test_sigterm_during_a_query_answers_it_and_stops_cleanly(bundled_store):
     assert "Traceback" not in err and srv.process.returncode == 0
 
 
-@pytest.mark.parametrize("args,fragment", [(["--workers", "0"], "--workers"), (["--port", "70000"], "--port")])
+@pytest.mark.parametrize("args,fragment", [(["--workers", "0"], "--workers"), (["--port", "70000"], "--port"),
+                                           (["--query-workers", "0"], "--query-workers"), (["--memory", "10"], "--memory")])
 def test_bad_serve_options_are_one_line(bundled_store, args, fragment):
     from tests.conftest import run_cli
 
