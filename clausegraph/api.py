@@ -87,6 +87,8 @@ class KnowledgeGraph:
     ) -> IngestReport:
         """Parse ``paths`` (default: the bundled corpus) and write them to the store in one atomic run."""
         from clausegraph.graph.edges import extraction_quads
+        from clausegraph.graph.matters import scheme_quads
+        from clausegraph.ontology.matters import MATTER_SCHEME
         from clausegraph.graph.rdf import content_hash, document_quads, source_quads, succession_graph, succession_quads
         from clausegraph.ingest import bundled_corpus, iter_inputs
         from clausegraph.ingest.extract import extract_corpus, group_members, ref_key
@@ -134,6 +136,9 @@ class KnowledgeGraph:
                         report.added += 1
                     else:
                         report.replaced += 1
+            digest, scheme = scheme_quads()  # the matters clauses concern (cg:concerns)
+            if writer.graph_hash(MATTER_SCHEME) != digest:
+                writer.replace_graph(MATTER_SCHEME, scheme)
             for quads in successions.values():
                 missing = [q for q in quads if not writer.contains(q)]
                 if missing:

@@ -18,6 +18,7 @@ from clausegraph.ingest.extract.conditions import read_condition
 from clausegraph.ingest.extract.definitions import TermMatch
 from clausegraph.ingest.extract.nlp import make_nlp
 from clausegraph.ingest.extract.definitions import find_definitions
+from clausegraph.ingest.extract.matters import add_concerns
 from clausegraph.ingest.extract.precedence import PRECEDENCE_CUE, SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
 from clausegraph.ingest.extract.references import RawRef, find_external_refs, find_structural_refs
 from clausegraph.ontology.edges import (
@@ -558,6 +559,7 @@ def extract_corpus(documents: list[Document]) -> dict[str, Extraction]:
     results: dict[str, Extraction] = {}
     for docs in by_publisher.values():
         results.update(_Extractor(docs).run())
+    add_concerns(documents, results, ref_key)
     return results
 
 
