@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from clausegraph.api import KnowledgeGraph, default_store_path
@@ -50,6 +51,7 @@ _EXAMPLES = {
     "lint": "examples:\n  clausegraph lint\n  clausegraph lint --json | jq '.[] | select(.code == \"L002\")'",
     "eval": "examples:\n  clausegraph eval extraction --gold ../shared/eval\n  clausegraph eval extraction --gold ../shared/eval --errors\n"
             "  clausegraph eval governs --gold ../shared/eval/governs-dev.json",
+    "context": "examples:\n  clausegraph context\n  clausegraph context --publisher mistral-ai --json",
     "governs": "examples:\n  clausegraph governs \"Can Mistral train on my Le Chat Pro chats?\" --role consumer --service le-chat --plan pro\n"
                "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --json\n"
                "  clausegraph governs \"What is the liability cap?\" --channel cloud-partner --as-of 2025-04-15",
@@ -126,21 +128,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("governs", "Which document and clause govern a question for you: the answer quoted exactly, the clauses "
                        "that lose and why, or 'no governing clause found'. Every context option may be left out.")
     p.add_argument("question", help="the question, in plain words")
-    from clausegraph.ontology.answers import CONTEXT_VALUES
-
-    for name, values in CONTEXT_VALUES.items():
-        p.add_argument(f"--{name}", choices=values, help=f"your {name} (default: not stated)")
+    _context_options(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the answer is for (default: today)")
     p.add_argument("--json", action="store_true", help="print the JSON of DESIGN.md")
+
+    p = add("context", "What you can state about yourself for a publisher: roles, regions, plans, channels, and the "
+                       "products its documents name (the values --service takes).")
+    p.add_argument("--publisher", help="one publisher (default: every publisher in the store)")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("eval", "Measure against labelled files: extraction (precision and recall per edge kind) or governs "
                     "(accuracy of the answers, beside a plain ranking baseline).")
     p.add_argument("what", choices=["extraction", "governs"], help="what to measure")
     p.add_argument("--gold", required=True, metavar="PATH",
-                   help="extraction: folder of labelled files; governs: a JSON file of labelled questions")
+                   help="extraction: folder of labelled files; governs: a JSON file of labelled questions, or a folder of governs*.json")
+    p.add_argument("--split", choices=["tune", "held-out"], help="governs: only the questions of this part")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--errors", action="store_true", help="also list what was missed and what was found but not labelled")
     return parser
+
+
+def _context_options(p) -> None:
+    """--role, --region, ... with the schema's generic values in the help (checked against the publisher later)."""
+    from clausegraph.ontology.context import GENERIC, describe_field
+
+    for name in GENERIC:
+        if name == "service":
+            help_ = "the publisher's product you use, as `clausegraph context` lists them (e.g. le-chat, api)"
+        else:
+            help_ = f"your {name}: {describe_field(name)} (default: not stated)"
+        p.add_argument(f"--{name}", metavar=name.upper(), help=help_)
+    p.add_argument("--publisher", metavar="NAME", help="whose documents answer (default: the store's only publisher, "
+                                                       "or the one the question names)")
 
 
 def _open(args) -> KnowledgeGraph:
@@ -282,6 +301,24 @@ def _cmd_lint(args) -> int:
     return 0
 
 
+def _cmd_context(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    schema = kg.context_schema(args.publisher)
+    if args.json:
+        print(json.dumps(schema, indent=2, ensure_ascii=False))
+        return 0
+    console = Console(highlight=False)
+    for pub, info in schema.items():
+        console.print(f"[bold]{escape(info['name'])}[/] ({escape(pub)}): --publisher {escape(pub)}")
+        for name, values in info["fields"].items():
+            shown = ", ".join(values) if values else "(its documents name no products)"
+            if name == "region":
+                shown = info["region"]
+            console.print(f"  --{name:<15} {escape(shown)}")
+    return 0
+
+
 def _cmd_governs(args) -> int:
     import datetime as dt
 
@@ -294,7 +331,7 @@ def _cmd_governs(args) -> int:
     kg = _open(args)
     _populate(kg)
     result = kg.governs(args.question, role=args.role, region=args.region, service=args.service, plan=args.plan,
-                        channel=args.channel, infrastructure=args.infrastructure, as_of=as_of)
+                        channel=args.channel, infrastructure=args.infrastructure, publisher=args.publisher, as_of=as_of)
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0
@@ -364,7 +401,7 @@ def _cmd_eval(args) -> int:
     if args.what == "governs":
         from clausegraph.queries.evaluate_governs import render_governs_report
 
-        report = kg.evaluate_governs(args.gold)
+        report = kg.evaluate_governs(args.gold, split=args.split)
         if args.json:
             print(report.model_dump_json(indent=2))
         else:
@@ -414,6 +451,7 @@ _COMMANDS = {
     "lint": _cmd_lint,
     "eval": _cmd_eval,
     "governs": _cmd_governs,
+    "context": _cmd_context,
     "serve": _cmd_serve,
 }
 
