@@ -44,6 +44,8 @@ class Matter:
     heading: tuple[_Pattern, ...]
     question: tuple[_Pattern, ...]
     example: str
+    words: tuple[str, ...] = ()  # how the terms word it: a question about it is also searched for these
+    source: str = ""  # where the example is from
 
     @property
     def iri(self) -> str:
@@ -142,7 +144,8 @@ def load_matters() -> tuple[Matter, ...]:
     raw = tomllib.loads(files("clausegraph.ontology").joinpath("matters.toml").read_text(encoding="utf-8"))
     out = tuple(
         Matter(m["id"], m["label"], m["definition"], m.get("broader"), _compile(m.get("strong", [])),
-               _compile(m.get("weak", [])), _compile(m.get("heading", [])), _compile(m.get("question", [])), m["example"])
+               _compile(m.get("weak", [])), _compile(m.get("heading", [])), _compile(m.get("question", [])), m["example"],
+               tuple(m.get("words", ())), m.get("source", ""))
         for m in raw["matter"]
     )
     ids = {m.id for m in out}

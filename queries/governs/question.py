@@ -23,6 +23,7 @@ MAX_QUESTION = 2000  # characters of a question that are read; the rest is ignor
 CONTEXT_WORD_WEIGHT = 0.3  # "Le Chat Pro" in a question names who asks; applicability uses it, ranking less
 TERM_MIN_IDF = 2.5  # a question word this rare that a definition uses points at the defined term
 MAX_TERMS = 4
+MATTER_WORDS_WEIGHT = 0.5  # the words of a matter the question asks about (matters.toml ``words``)
 # a question that asks what a word means: then a definition is the answer
 _ASKS_MEANING = re.compile(r"\b(what (does|do|is meant by|counts as)|definition of|defined as|means?\b[^?]{0,20}\?)", re.IGNORECASE)
 
@@ -77,6 +78,14 @@ def build_query(view, reading: Reading, *, expand: bool = True) -> Query:
         if w not in contextual and view.bm25.idf.get(w, 0) >= TERM_MIN_IDF:
             for t in view.term_words.get(w, ()):
                 hits[t] += view.bm25.idf[w]
+    # the words the terms use for the matters the question surely asks about ("the most I could claim"
+    # is about the liability cap: also search "liability", "aggregate", "exceed")
+    table = {m.id: m for m in load_matters()}
+    for matter, score in sorted(reading.matters.items()):
+        if score >= 1.0 and matter in table and table[matter].words:
+            ring = tuple(dict.fromkeys(lemma for w in table[matter].words for lemma in tokens(w) if lemma not in own))
+            if ring:
+                groups.append((MATTER_WORDS_WEIGHT, ring))
     terms = sorted(hits, key=lambda t: (-hits[t], t))[:MAX_TERMS]
     term_lemmas = tuple(dict.fromkeys(lemma for t in terms for lemma in view.term_lemmas.get(t, ()) if lemma not in own))
     if term_lemmas:

@@ -8,6 +8,8 @@
 | shared matter     | x (1 + MATTER_BOOST) when the clause concerns a matter the question asks about |
 | other matter only | x (1 - MATTER_MISS) when the question asks about matters and the clause concerns none of them but others |
 | definition        | x DEFINITION_FACTOR: "“Input” means ..." says what a word means, it governs nothing (unless the question asks what a word means) |
+| description       | x DESCRIPTION_FACTOR: an item of a list that describes processing ("Categories of Personal Data: - Customer's API Key") describes, it does not govern |
+| very short        | x (words / SHORT_WORDS) ** 0.5 under SHORT_WORDS words: BM25 favours short texts, and "- Customer's end-users;" says nothing alone |
 | meaning           | + SEMANTIC_WEIGHT x cosine of sentence embeddings, when a model is installed (semantic.py) |
 
 Every factor is measured (queries/evaluate_governs.py, tests/eval/): see the issue notes.
@@ -21,6 +23,8 @@ TOP_K = 40  # candidates read from the ranking
 MATTER_BOOST = 0.5
 MATTER_MISS = 0.3
 DEFINITION_FACTOR = 0.5
+DESCRIPTION_FACTOR = 0.5
+SHORT_WORDS = 10
 
 
 def rank(view, reading, query, *, semantic=None) -> list[tuple[str, float]]:
@@ -41,6 +45,11 @@ def rank(view, reading, query, *, semantic=None) -> list[tuple[str, float]]:
                 factor *= 1 - MATTER_MISS
         if not reading.asks_meaning and snap.is_definition(k):
             factor *= DEFINITION_FACTOR
+        if snap.is_description(k):
+            factor *= DESCRIPTION_FACTOR
+        words = snap.word_count(k)
+        if words < SHORT_WORDS:
+            factor *= (max(words, 1) / SHORT_WORDS) ** 0.5
         out.append((k, s * factor))
     out.sort(key=lambda kv: (-kv[1], kv[0]))
     return out[:TOP_K]

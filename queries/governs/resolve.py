@@ -108,7 +108,8 @@ def resolve(snap, question: str, context: Context | None = None) -> GovernsResul
         res.excluded = [_candidate(view, k, s, choice.fits[k]) for k, s in ranked[:5]]
         return res
     coverage = max(view.bm25.coverage(k, query) for k, _ in choice.applicable[:5])
-    if coverage < MIN_COVERAGE:
+    on_matter = bool(asked) and any(snap.matters_of(k) & asked for k, _ in choice.applicable[:5])
+    if coverage < MIN_COVERAGE and not on_matter:  # a paraphrase holds few of the clause's words, but its matter
         return no_answer(f"the best clauses hold at most {coverage:.0%} of what the question asks")
 
     winner, fits = choice.winner, choice.fits
@@ -121,7 +122,8 @@ def resolve(snap, question: str, context: Context | None = None) -> GovernsResul
             alt_ctx = implied(dict(context.stated(), **{name: value}), services)
             alt = choose(view, ranked, alt_ctx, asked)
             w = alt.winner
-            if w is not None and max(view.bm25.coverage(k, query) for k, _ in alt.applicable[:5]) < MIN_COVERAGE:
+            if w is not None and max(view.bm25.coverage(k, query) for k, _ in alt.applicable[:5]) < MIN_COVERAGE \
+                    and not (asked and any(snap.matters_of(k) & asked for k, _ in alt.applicable[:5])):
                 w = None  # the same test as for the answer: asked with this value, there would be none
             alternatives.append(Alternative(when={name: value}, answer=_answer(view, w, lemmas) if w else None))
     status = Status.DEPENDS if depends else Status.UNRESOLVED if choice.unresolved else Status.GOVERNS

@@ -44,6 +44,14 @@ _DEFINITION = re.compile(r"^\W*(?:\(?[a-z0-9ivx]{1,4}[.)]\s*)?[“\"]?[A-Z][\w�
                          r"|^\W*[A-Z][\w’' -]{0,40}\.\s+(?:This|These) (?:is|are|means?) (?:the|any|all)\b")
 
 
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+# the lead-in or heading of a list that describes processing (a DPA's annex): kinds of headings seen in
+# the DPAs of Mistral, Perplexity, Llama API and Vibe
+_DESCRIBES = re.compile(r"\b(?:categories|types|kinds) of (?:personal )?(?:data|information|data subjects|recipients)\b"
+                        r"|\bnature (?:and purpose )?of the processing\b|\bpurposes? of (?:the )?processing\b"
+                        r"|\bduration of the processing\b|\bcategories of data subjects\b|\bdata subjects\s*:", re.IGNORECASE)
+
+
 def _sparql(name: str) -> str:
     return files(__name__.rpartition(".")[0]).joinpath(f"{name}.rq").read_text(encoding="utf-8")
 
@@ -251,6 +259,25 @@ class Snapshot:
         n = self.nodes[iri]
         return ClauseInfo(iri=iri, number=self.section_number(iri), heading=self.heading(iri),
                           label=n.label, section_heading=self.section_heading(iri), text=n.text or "")
+
+    def word_count(self, iri: str) -> int:
+        n = self.nodes.get(iri)
+        return len(_WORDS.findall(n.text)) if n and n.text else 0
+
+    def is_description(self, iri: str) -> bool:
+        """An item of a list that describes processing ("Categories of Personal Data:", "Nature of the
+        Processing:", "Data subjects:"): it states what there is, not what anyone must do."""
+        n = self.nodes.get(iri)
+        if n is None or n.section:
+            return False
+        for a in self.ancestors.get(iri, [])[1:4]:
+            above = self.nodes.get(a)
+            if above is None:
+                break
+            words = (above.heading or "") + " " + ((above.text or "")[:160] if not above.section else "")
+            if _DESCRIBES.search(words):
+                return True
+        return False
 
     def is_definition(self, iri: str) -> bool:
         """A clause that says what a word means ("“Input” means ...", "Input. This is the input you provide")."""
