@@ -25,7 +25,7 @@ from pathlib import Path
 
 import clausegraph
 from clausegraph.ontology.answers import Context
-from clausegraph.queries.resolver import baseline
+from clausegraph.queries.governs import baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "governs-dev.json"

@@ -334,6 +334,19 @@ class View:
                 self.term_words[lemma].add(r["term"])
         self.restated_cache: dict[str, str | None] = {}
 
+    # what the ranking asks of a view (ranking.rank; a TextCorpus answers the same)
+    def matters_of(self, iri: str) -> set[str]:
+        return self.snap.matters_of(iri)
+
+    def is_definition(self, iri: str) -> bool:
+        return self.snap.is_definition(iri)
+
+    def is_description(self, iri: str) -> bool:
+        return self.snap.is_description(iri)
+
+    def word_count(self, iri: str) -> int:
+        return self.snap.word_count(iri)
+
     def _ours(self, e: Edge) -> bool:
         """An edge stated in one of this view's documents."""
         n = self.snap.nodes.get(e.clause)

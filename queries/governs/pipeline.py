@@ -2,7 +2,7 @@
 
     question ─► read (question.py): words, matters, unanswerable topics, the vendor it names
              ─► view: the chosen publisher's documents in force on as_of (snapshot.py)
-             ─► rank (rank.py): BM25F + matters + kind of text (+ meaning, when installed)
+             ─► rank (ranking.py): BM25F + matters + kind of text (+ meaning, when installed)
              ─► applicability (applicability.py): does each clause's scope fit the context
              ─► precedence (precedence.py): the procedure that picks one clause, step by step
              ─► companions (companions.py), then the plain line and the explanation (explain.py)
@@ -29,7 +29,7 @@ from clausegraph.queries.governs.question import (
     read_question,
     unanswerable,
 )
-from clausegraph.queries.governs.rank import rank
+from clausegraph.queries.governs.ranking import rank
 from clausegraph.queries.retrieval import matched_spans
 
 __all__ = ["resolve", "baseline", "MIN_COVERAGE"]

@@ -27,9 +27,12 @@ DESCRIPTION_FACTOR = 0.5
 SHORT_WORDS = 10
 
 
-def rank(view, reading, query, *, semantic=None) -> list[tuple[str, float]]:
-    """The clauses of ``view`` that share something with the question, best first (at most TOP_K)."""
-    snap = view.snap
+def rank(view, reading, query, *, semantic=None, top_k: int | None = TOP_K) -> list[tuple[str, float]]:
+    """The clauses of ``view`` that share something with the question, best first (at most ``top_k``).
+
+    ``view`` is a per-publisher View of the graph, or a TextCorpus of plain clause texts: both
+    answer ``bm25``, ``matters_of``, ``is_definition``, ``is_description`` and ``word_count``.
+    """
     scores = view.bm25.score(query)
     asked = reading.matter_set
     if semantic is not None:
@@ -38,18 +41,50 @@ def rank(view, reading, query, *, semantic=None) -> list[tuple[str, float]]:
     for k, s in scores.items():
         factor = 1.0
         if asked:
-            mine = snap.matters_of(k)
+            mine = view.matters_of(k)
             if mine & asked:
                 factor *= 1 + MATTER_BOOST
             elif mine:
                 factor *= 1 - MATTER_MISS
-        if not reading.asks_meaning and snap.is_definition(k):
+        if not reading.asks_meaning and view.is_definition(k):
             factor *= DEFINITION_FACTOR
-        if snap.is_description(k):
+        if view.is_description(k):
             factor *= DESCRIPTION_FACTOR
-        words = snap.word_count(k)
+        words = view.word_count(k)
         if words < SHORT_WORDS:
             factor *= (max(words, 1) / SHORT_WORDS) ** 0.5
         out.append((k, s * factor))
     out.sort(key=lambda kv: (-kv[1], kv[0]))
-    return out[:TOP_K]
+    return out if top_k is None else out[:top_k]
+
+
+class TextCorpus:
+    """Plain clause texts (no graph) ranked the way governs ranks a view: a BEIR set, say.
+
+    Matters are read from each text with the same cues ingest uses (ontology/matters.py)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        from clausegraph.ontology.matters import broader_closure, find_matters
+        from clausegraph.queries.retrieval import BM25Index
+
+        self.texts = texts
+        self.bm25 = BM25Index((k, {"text": t}) for k, t in texts.items())
+        self._matters = {k: broader_closure(find_matters(t)) for k, t in texts.items()}
+        self.term_words: dict[str, set[str]] = {}
+        self.term_lemmas: dict[str, list[str]] = {}
+
+    def matters_of(self, key: str) -> set[str]:
+        return self._matters.get(key, set())
+
+    def is_definition(self, key: str) -> bool:
+        from clausegraph.queries.governs.snapshot import _DEFINITION
+
+        return bool(_DEFINITION.search(self.texts.get(key, "")))
+
+    def is_description(self, key: str) -> bool:
+        return False
+
+    def word_count(self, key: str) -> int:
+        from clausegraph.queries.governs.snapshot import _WORDS
+
+        return len(_WORDS.findall(self.texts.get(key, "")))
