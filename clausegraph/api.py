@@ -22,7 +22,7 @@ from clausegraph.graph.views import View
 from clausegraph.graph.sparql import QueryResult, run_query
 from clausegraph.graph.store import MEMORY, Store
 from clausegraph.ontology import iris
-from clausegraph.ontology.answers import Context, GovernsResult
+from clausegraph.ontology.answers import Candidate, Context, GovernsResult
 from clausegraph.queries.named import named_queries, resolve_query
 
 if TYPE_CHECKING:  # imported where used: spaCy (ingest) and pyshacl (validate) take seconds to load
@@ -242,6 +242,26 @@ class KnowledgeGraph:
         context = self.make_context(dict(role=role, region=region, service=service, plan=plan, channel=channel,
                                          infrastructure=infrastructure, publisher=publisher, as_of=as_of), strict=strict)
         return resolve(self.governs_index(), question, context)
+
+    def search(self, query: str, *, publisher: str | None = None, matter: str | None = None, as_of=None,
+               limit: int = 10) -> list[Candidate]:
+        """The ranking of ``governs`` on its own: the clauses in force that best match ``query``."""
+        import datetime as dt
+
+        from clausegraph.ontology.errors import QueryError
+        from clausegraph.ontology.matters import load_matters
+        from clausegraph.queries.governs.pipeline import search
+
+        if matter is not None and matter not in {m.id for m in load_matters()}:
+            raise QueryError(f"unknown matter {matter!r}: use one of {', '.join(m.id for m in load_matters())}")
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise QueryError(f"as_of wants a date YYYY-MM-DD, got {as_of!r}") from None
+        if not 1 <= limit <= 1000:
+            raise QueryError("limit must be between 1 and 1000")
+        return search(self.governs_index(), query, publisher=publisher, matter=matter, as_of=as_of, limit=limit)
 
     def make_context(self, values: dict, *, strict: bool = True, question: str = "") -> Context:
         """A Context from raw values, each checked against the schema (see ``governs``)."""

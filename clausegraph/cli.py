@@ -50,7 +50,10 @@ _EXAMPLES = {
     "validate": "examples:\n  clausegraph validate\n  clausegraph validate --json",
     "lint": "examples:\n  clausegraph lint\n  clausegraph lint --json | jq '.[] | select(.code == \"L002\")'",
     "eval": "examples:\n  clausegraph eval extraction --gold ../shared/eval\n  clausegraph eval extraction --gold ../shared/eval --errors\n"
-            "  clausegraph eval governs --gold ../shared/eval/governs-dev.json",
+            "  clausegraph eval governs --gold ../shared/eval/governs-dev.json\n"
+            "  clausegraph eval governs --gold tests/eval --split held-out\n"
+            "  clausegraph eval retrieval --beir ../shared/eval/acord --split valid",
+    "search": "examples:\n  clausegraph search \"liability cap\"\n  clausegraph search \"who sees my chats\" --matter monitoring --json",
     "context": "examples:\n  clausegraph context\n  clausegraph context --publisher mistral-ai --json",
     "governs": "examples:\n  clausegraph governs \"Can Mistral train on my Le Chat Pro chats?\" --role consumer --service le-chat --plan pro\n"
                "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --json\n"
@@ -132,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the answer is for (default: today)")
     p.add_argument("--json", action="store_true", help="print the JSON of DESIGN.md")
 
+    p = add("search", "The ranking on its own: the clauses of one publisher's documents in force that best match a query, "
+                      "with their scores and the legal matters they concern.")
+    p.add_argument("query", help="words to look for")
+    p.add_argument("--publisher", metavar="NAME", help="whose documents (default: the store's only publisher, or the one the query names)")
+    p.add_argument("--matter", metavar="MATTER", help="only clauses concerning this matter (ontology/matters.toml ids, e.g. liability-cap)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the documents in force on this date (default: today)")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="how many clauses (default: 10)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = add("context", "What you can state about yourself for a publisher: roles, regions, plans, channels, and the "
                        "products its documents name (the values --service takes).")
     p.add_argument("--publisher", help="one publisher (default: every publisher in the store)")
@@ -139,10 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("eval", "Measure against labelled files: extraction (precision and recall per edge kind) or governs "
                     "(accuracy of the answers, beside a plain ranking baseline).")
-    p.add_argument("what", choices=["extraction", "governs"], help="what to measure")
-    p.add_argument("--gold", required=True, metavar="PATH",
+    p.add_argument("what", choices=["extraction", "governs", "retrieval"], help="what to measure")
+    p.add_argument("--gold", metavar="PATH",
                    help="extraction: folder of labelled files; governs: a JSON file of labelled questions, or a folder of governs*.json")
-    p.add_argument("--split", choices=["tune", "held-out"], help="governs: only the questions of this part")
+    p.add_argument("--beir", metavar="DIR", help="retrieval: a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)")
+    p.add_argument("--split", help="governs: only the questions of this part (tune, held-out); retrieval: the qrels split (default: test)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--errors", action="store_true", help="also list what was missed and what was found but not labelled")
     return parser
@@ -301,6 +314,32 @@ def _cmd_lint(args) -> int:
     return 0
 
 
+def _cmd_search(args) -> int:
+    import datetime as dt
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise QueryError(f"--as-of wants a date YYYY-MM-DD, got {args.as_of!r}") from None
+    kg = _open(args)
+    _populate(kg)
+    hits = kg.search(args.query, publisher=args.publisher, matter=args.matter, as_of=as_of, limit=args.limit)
+    if args.json:
+        print(json.dumps([h.model_dump(mode="json") for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    console = Console(highlight=False)
+    if not hits:
+        console.print("no clause matches")
+    for h in hits:
+        where = " ".join(x for x in (h.document.id, f"§{h.clause.number}" if h.clause.number else "", h.clause.heading or "") if x)
+        text = h.clause.text if len(h.clause.text) <= 160 else h.clause.text[:159] + "…"
+        console.print(f"[bold]{h.score:7.2f}[/]  {escape(where)}  [dim]{escape(', '.join(h.matters))}[/]")
+        console.print(f"         {escape(_printable(text))}")
+    return 0
+
+
 def _cmd_context(args) -> int:
     kg = _open(args)
     _populate(kg)
@@ -396,6 +435,16 @@ def _highlight(text, words: str) -> None:
 
 
 def _cmd_eval(args) -> int:
+    if args.what == "retrieval":
+        if not args.beir:
+            raise QueryError("eval retrieval needs --beir DIR (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/)")
+        from clausegraph.queries.beir import evaluate_retrieval, render_retrieval_report
+
+        report = evaluate_retrieval(Path(args.beir), args.split or "test")
+        print(json.dumps(report.as_json(), indent=2) if args.json else render_retrieval_report(report))
+        return 0
+    if not args.gold:
+        raise QueryError(f"eval {args.what} needs --gold PATH")
     kg = _open(args)
     _populate(kg)
     if args.what == "governs":
@@ -452,6 +501,7 @@ _COMMANDS = {
     "eval": _cmd_eval,
     "governs": _cmd_governs,
     "context": _cmd_context,
+    "search": _cmd_search,
     "serve": _cmd_serve,
 }
 

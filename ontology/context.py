@@ -116,7 +116,8 @@ def fits(field: str, user: str, allowed: list[str]) -> bool | None:
     True: it does; False: it does not; None: cannot tell from what was given (a "paid" user and a
     text only for Pro users).
     """
-    allowed = [normalise(field, a) or a for a in allowed]
+    # a text's own values are taken as they are ("eea" in a scope means the EEA); a user's are normalised
+    allowed = [str(a).strip().lower() for a in allowed] if field == "region" else [normalise(field, a) or a for a in allowed]
     user = normalise(field, user) or user
     if user in allowed:
         return True

@@ -32,7 +32,7 @@ from clausegraph.queries.governs.question import (
 from clausegraph.queries.governs.ranking import rank
 from clausegraph.queries.retrieval import matched_spans
 
-__all__ = ["resolve", "baseline", "MIN_COVERAGE"]
+__all__ = ["resolve", "baseline", "search", "MIN_COVERAGE"]
 
 MIN_COVERAGE = 0.1  # below this share of the question's information in the best clauses: no answer
 
@@ -162,6 +162,21 @@ def baseline(snap, question: str, as_of: dt.date | None = None, publisher: str |
         candidates=[Candidate(document=snap.docs[snap.nodes[k].doc].info(), clause=snap.clause_info(k), score=round(s, 3))
                     for k, s in ranked],
         explanation="Best-ranked clause (baseline).")
+
+
+def search(snap, query: str, *, publisher: str | None = None, matter: str | None = None,
+           as_of: dt.date | None = None, limit: int = 10) -> list[Candidate]:
+    """The ranking alone (``clausegraph search``): clauses in force, best first, with their matters."""
+    reading = read_question(query)
+    if not reading.clean:
+        raise QueryError("the query is empty")
+    pub, _ = _publisher(snap, Context(publisher=publisher), reading)
+    view = snap.view(pub, as_of or dt.date.today())
+    ranked = rank(view, reading, build_query(view, reading), top_k=None)
+    if matter:
+        ranked = [(k, s) for k, s in ranked if matter in snap.matters_of(k)]
+    return [Candidate(document=snap.docs[snap.nodes[k].doc].info(), clause=snap.clause_info(k), score=round(s, 3),
+                      matters=sorted(snap.concerns.get(k, {}))) for k, s in ranked[:limit]]
 
 
 def _all_versions_view(snap, publisher: str):
