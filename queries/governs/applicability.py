@@ -87,10 +87,15 @@ def fit(view, iri: str, ctx: dict[str, str]) -> Fit:
     snap = view.snap
     services = view_services(view)
     out = Fit()
+    levels = []
     for a in snap.ancestors.get(iri, [iri]):
         limbs = [limb for limb in snap.limbs.get(a, {}).values() if limb.fields]
-        if not limbs:
-            continue
+        # the limbs a text states are alternatives ("our resellers" or "our cloud partners"); what a
+        # title says of the audience ("Commercial Terms") holds besides them: a level of its own
+        stated = [limb for limb in limbs if limb.rule != "title-audience"]
+        titled = [limb for limb in limbs if limb.rule == "title-audience"]
+        levels += [group for group in (stated, titled) if group]
+    for limbs in levels:
         results = [(*_limb_verdict(limb, ctx, services), limb) for limb in limbs]
         good = [r for r in results if not r[0] and not r[1]]
         maybe = [r for r in results if not r[0] and r[1]]

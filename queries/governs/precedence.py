@@ -56,9 +56,11 @@ def meet(snap, a: str, b: str, asked: set[str]) -> set[str]:
 
 
 def _evidence(snap, clause: str, words: str, rule: str) -> StepEvidence:
+    """The clause (or, for a title, the document) and the words that establish a step."""
     c = snap.nodes.get(clause)
-    return StepEvidence(document=snap.docs[c.doc].id if c else "", clause=clause,
-                        number=snap.section_number(clause) if c else None, words=words, rule=rule)
+    document = snap.docs[c.doc].id if c else snap.docs[clause].id if clause in snap.docs else ""
+    return StepEvidence(document=document, clause=clause, number=snap.section_number(clause) if c else None,
+                        words=words, rule=rule)
 
 
 def _step(snap, e, matters: set[str]) -> PrecedenceStep:

@@ -45,6 +45,16 @@ _DEFINITION = re.compile(r"^\W*(?:\(?[a-z0-9ivx]{1,4}[.)]\s*)?[â€œ\"]?[A-Z][\wâ€
 
 
 _WORDS = re.compile(r"[A-Za-z]{2,}")
+# what a title says of who a document is for, where no scope statement of its own says so
+# (titles seen across vendors: "Commercial Terms", "Terms of Service - Enterprise", "Developer Terms",
+# "API Terms", "Services Agreement", "Business Terms"; "Consumer Terms", "Terms for consumers in the EEA")
+TITLE_AUDIENCE = (
+    ("business", re.compile(r"\b(?:commercial|business|enterprise|developers?|api|services agreement)\b", re.IGNORECASE)),
+    ("consumer", re.compile(r"\bconsumers?\b", re.IGNORECASE)),
+)
+# documents that inform rather than bind, by their title, where no text of the graph says so
+NOTICE_TITLE = re.compile(r"\b(?:privacy|cookies?|trackers?)\b.{0,30}\b(?:policy|notice|statement)\b|\bprivacy (?:hub|centre|center)\b",
+                          re.IGNORECASE)
 # the lead-in or heading of a list that describes processing (a DPA's annex): kinds of headings seen in
 # the DPAs of Mistral, Perplexity, Llama API and Vibe
 _DESCRIBES = re.compile(r"\b(?:categories|types|kinds) of (?:personal )?(?:data|information|data subjects|recipients)\b"
@@ -151,6 +161,14 @@ class Snapshot:
             if e.fields:  # "(a) Unless you are located in the United States, the laws of France will govern"
                 self.limbs[e.clause].setdefault(key, Limb(e.condition or e.words, e.fields, e.condition or e.words,
                                                           e.clause, e.rule))
+        for iri, d in self.docs.items():  # who a document is for, by its title, where its own words do not say
+            if any("role" in limb.fields for limb in self.limbs.get(iri, {}).values()):
+                continue
+            for role, pattern in TITLE_AUDIENCE:
+                found = pattern.search(d.title)
+                if found:
+                    self.limbs[iri]["title-audience"] = Limb(d.title, {"role": [role]}, d.title, iri, "title-audience")
+                    break
         self.groups: dict[str, set[str]] = defaultdict(set)  # group -> member documents
         for r in run(_sparql("groups")):
             self.groups[r["group"]].add(r["member"])
@@ -312,6 +330,10 @@ class View:
             if e.rule in NOTICE_RULES:
                 for d in snap.documents_of(e.winner):
                     self.notices.setdefault(d, e)
+        for d in live:  # a privacy or cookie notice informs; without a text saying so, its title does
+            doc = snap.docs[d]
+            if d not in self.notices and NOTICE_TITLE.search(doc.title):
+                self.notices[d] = Edge(d, "notice", d, doc.title, d, "notice-title", False, None)
         # document-level ranking edges, for chains doc(a) > X > ... > doc(b)
         self.doc_edges: dict[str, list[tuple[str, Edge]]] = defaultdict(list)
         for e in self.edges:
