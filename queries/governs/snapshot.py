@@ -57,7 +57,8 @@ NOTICE_TITLE = re.compile(r"\b(?:privacy|cookies?|trackers?)\b.{0,30}\b(?:policy
                           re.IGNORECASE)
 # the lead-in or heading of a list that describes processing (a DPA's annex): kinds of headings seen in
 # the DPAs of Mistral, Perplexity, Llama API and Vibe
-_DESCRIBES = re.compile(r"\b(?:categories|types|kinds) of (?:personal )?(?:data|information|data subjects|recipients)\b"
+_DESCRIBES = re.compile(r"\bdescription of (?:the )?(?:processing|transfers?)\b"
+                        r"|\b(?:categories|types|kinds) of (?:personal )?(?:data|information|data subjects|recipients)\b"
                         r"|\bnature (?:and purpose )?of the processing\b|\bpurposes? of (?:the )?processing\b"
                         r"|\bduration of the processing\b|\bcategories of data subjects\b|\bdata subjects\s*:", re.IGNORECASE)
 
