@@ -5,7 +5,7 @@ at most MAX_SPEAKING), every pair is decided by the first of these that speaks, 
 
 | step | decider                 | a wins over b when                                                   | explicit |
 |------|-------------------------|----------------------------------------------------------------------|----------|
-| 1    | an edge of the graph    | a text stating prevails-over / subject-to / defers-to ranks a's text (clause, section, document or group) over b's, directly or down a chain of documents, its condition fits the context, and a and b **meet**: they concern a matter in common that the question asks about | yes |
+| 1    | an edge of the graph    | a text stating prevails-over / subject-to / defers-to ranks a's text (clause, section, document or group) over b's, directly or down a chain of documents, its condition fits the context, both apply to the user alike (a conflict needs two texts that apply), and a and b **meet**: they concern a matter in common that the question asks about | yes |
 | 2    | surely applies          | a applies to the user for sure, b only if a fact not given holds      | no       |
 | 3    | binds over a notice     | b's document is one another text says "explains" (a notice); a's binds, and they meet | no |
 | 4    | more specific scope     | a's scope names more of the user's stated context, and they meet      | no       |
@@ -96,7 +96,9 @@ def _explicit_between(view, a: str, b: str, ctx: dict[str, str]) -> list:
     return seen.get(goal, [])
 
 
-def _decide_explicit(view, a: str, b: str, ctx: dict[str, str], asked: set[str]):
+def _decide_explicit(view, a: str, b: str, ctx: dict[str, str], asked: set[str], fits: dict):
+    if fits[a].applies != fits[b].applies:
+        return None  # two texts conflict only if both apply: one that applies only if ... is decided below
     shared = meet(view.snap, a, b, asked)
     if not shared:
         return None  # texts that do not meet are not ranked by a conflict rule
@@ -184,7 +186,7 @@ def choose(view, ranked: list[tuple[str, float]], ctx: dict[str, str], asked: se
         return [k for k in pool if k not in beaten] or pool[:1]
 
     pool = [k for k, _ in speaking]
-    pool = round_(pool, lambda a, b: _decide_explicit(view, a, b, ctx, asked))
+    pool = round_(pool, lambda a, b: _decide_explicit(view, a, b, ctx, asked, fits))
     pool = round_(pool, lambda a, b: _decide_implied(view, a, b, fits, asked))
     winner = pool[0]
     unresolved = [k for k in pool[1:] if snap.nodes[k].doc != snap.nodes[winner].doc
