@@ -379,48 +379,80 @@ def _cmd_governs(args) -> int:
 
 
 def _print_governs(r) -> None:
-    from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
+
+    from clausegraph.queries.governs.explain import plain
 
     console = Console(highlight=False)
     status = {"governs": "[green]governs[/]", "unresolved": "[yellow]unresolved[/]", "depends": "[yellow]depends on your context[/]",
               "no-governing-clause": "[red]no governing clause found[/]"}[r.status.value]
     console.print(f"[bold]{escape(_printable(r.question[:300]))}[/]  {status}")
+    if r.summary:  # the plain line first: the answer before the reasons
+        console.print(escape(_printable(r.summary)))
+    if r.matters:
+        console.print(f"[dim]matters: {escape(', '.join(r.matters))}[/]")
     if r.answer is not None:
         a = r.answer
         where = " ".join(x for x in (f"§{a.clause.number}" if a.clause.number else "", a.clause.heading or "") if x)
-        body = Text(a.clause.text)
-        for step in r.precedence:  # the decisive words, where the answer's own clause states them
-            _highlight(body, step.evidence.words)
-        console.print(Panel(body, title=f"{escape(a.document.title)} {escape(where)}", subtitle=escape(a.clause.iri),
+        body = _clean_text(a.clause.text, a.decisive)
+        console.print(Panel(body, title=f"{escape(plain(a.document.title))} {escape(plain(where))}", subtitle=escape(a.clause.iri),
                             border_style="green" if r.status.value == "governs" else "yellow"))
     if r.precedence:
-        console.print("[bold]precedence[/]")
+        console.print("[bold]precedence[/] (each step once)")
+        shown = set()
         for s in r.precedence:
+            key = (s.winner_label, s.relation, s.loser_label)
+            if key in shown:
+                continue
+            shown.add(key)
             kind = "stated" if s.explicit else "implied"
             line = Text("  ")
-            line.append(s.winner_label, style="bold")
+            line.append(plain(s.winner_label), style="bold")
             line.append(f" {s.relation} ")
-            line.append(s.loser_label, style="bold")
+            line.append(plain(s.loser_label), style="bold")
+            if s.matters:
+                line.append(f" on {', '.join(s.matters)}")
             line.append(f"  ({kind}, {s.evidence.document}{' §' + s.evidence.number if s.evidence.number else ''}: ")
-            line.append(f"“{s.evidence.words}”", style="bold magenta")
+            line.append(f"“{_printable(plain(s.evidence.words))}”", style="bold magenta")
             line.append(")")
             console.print(line)
+    for c in r.also_cited:
+        where = " ".join(x for x in (f"§{c.clause.number}" if c.clause.number else "", c.clause.heading or "") if x)
+        console.print(f"  [bold]read with[/] ({escape(c.why)}): {escape(plain(c.document.title))} {escape(plain(where))}: "
+                      f"“{escape(_printable(plain(c.clause.text))[:160])}”")
     for alt in r.alternatives:
         (k, v), = alt.when.items()
         target = f"{alt.answer.document.title} §{alt.answer.clause.number or ''} {alt.answer.clause.heading or ''}" if alt.answer else "no clause applies"
-        console.print(f"  if {k} = [bold]{v}[/]: {escape(target)}")
+        console.print(f"  if {k} = [bold]{escape(v)}[/]: {escape(plain(target))}")
     for u in r.unresolved:
-        console.print(f"  [yellow]unranked rival[/]: {escape(u.document.title)} §{u.clause.number or ''} {escape(u.clause.heading or '')}: "
-                      f"“{escape(u.clause.text[:160])}”")
+        console.print(f"  [yellow]unranked rival[/]: {escape(plain(u.document.title))} §{u.clause.number or ''} "
+                      f"{escape(plain(u.clause.heading or ''))}: “{escape(_printable(plain(u.clause.text))[:160])}”")
     if r.candidates:
         console.print("[bold]candidates[/] (score, applies to you, where, text)")
         for c in r.candidates[:6]:
             where = " ".join(x for x in (c.document.id, f"§{c.clause.number}" if c.clause.number else "", c.clause.heading or "") if x)
-            text = c.clause.text if len(c.clause.text) <= 100 else c.clause.text[:99] + "…"
-            console.print(f"  {c.score:5.1f}  {c.applies:7}  {escape(where)}: {escape(text)}")
+            text = plain(c.clause.text)
+            text = text if len(text) <= 100 else text[:99] + "…"
+            console.print(f"  {c.score:5.1f}  {c.applies:7}  {escape(plain(where))}: {escape(_printable(text))}")
     console.print(escape(_printable(r.explanation)))
+
+
+def _clean_text(text: str, decisive) -> "Text":
+    """The clause as a reader should see it (markdown made plain), the decisive sentence in bold."""
+    from rich.text import Text
+
+    from clausegraph.queries.governs.explain import plain
+
+    if not decisive:
+        return Text(_printable(plain(text)))
+    s, e = decisive
+    out = Text(_printable(plain(text[:s])) + (" " if s else ""))
+    out.append(_printable(plain(text[s:e])), style="bold")
+    rest = plain(text[e:])
+    if rest:
+        out.append(" " + _printable(rest))
+    return out
 
 
 def _printable(text: str) -> str:
