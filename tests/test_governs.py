@@ -384,9 +384,9 @@ def test_us_user_never_gets_the_non_us_governing_law(kg, channel, as_of):
 @pytest.mark.parametrize("question", [
     "Which law applies to disputes and which courts decide them?",
     "Which country's law governs a dispute with Mistral?",
-    pytest.param("Under which law would a lawsuit against Mistral be decided?", marks=pytest.mark.xfail(
-        strict=True, reason="answer quality: 'decided' ranks Privacy Policy §1.1 ('the entity that decides how and "
-                            "why your personal data is collected') above the governing-law clauses")),
+    # 'decided' once ranked Privacy Policy §1.1 ('the entity that decides how and why ...') first: the
+    # question's matter (governing law) now ranks the clauses that concern it above the rest
+    "Under which law would a lawsuit against Mistral be decided?",
 ])
 def test_us_user_gets_california_law(kg, question):
     result = kg.governs(question, region="us", channel="direct", as_of=SERVED_ERA)
