@@ -6,7 +6,7 @@ at most MAX_SPEAKING), every pair is decided by the first of these that speaks, 
 | step | decider                 | a wins over b when                                                   | explicit |
 |------|-------------------------|----------------------------------------------------------------------|----------|
 | 1    | an edge of the graph    | a text stating prevails-over / subject-to / defers-to ranks a's text (clause, section, document or group) over b's, directly or down a chain of documents, its condition fits the context, both apply to the user alike (a conflict needs two texts that apply), and a and b **meet**: they concern a matter in common that the question asks about | yes |
-| 2    | surely applies          | a applies to the user for sure, b only if a fact not given holds, and a speaks to the question at least as well (else the answer depends on that fact) | no |
+| 2    | surely applies          | a applies to the user for sure, b only if a fact not given holds, and a speaks to the question about as well (SURE_RATIO; else the answer depends on that fact) | no |
 | 3    | binds over a notice     | b's document is one another text says "explains" (a notice); a's binds, and they meet | no |
 | 4    | more specific scope     | a's scope names more of the user's stated context, and they meet      | no       |
 | 5    | otherwise               | unresolved: both are shown, the better ranked first                  |          |
@@ -36,6 +36,7 @@ __all__ = ["Choice", "choose", "SPEAKING_RATIO", "UNRESOLVED_RATIO", "MAX_SPEAKI
 SPEAKING_RATIO = 0.7  # a clause "speaks to the question" when it scores at least this share of the best
 UNRESOLVED_RATIO = 0.85  # an unranked rival this close to the winner makes the answer unresolved
 MAX_SPEAKING = 6
+SURE_RATIO = 0.9  # a text that surely applies wins over one that depends when it scores at least this share of it
 SCOPE_BOOST = 0.25  # ranking: a clause whose scope names your stated context is about your situation
 RANKING_RELATIONS = ("prevailsOver", "constrains", "governsFor")  # cg:overrides is a carve-out: cited, not ranked
 
@@ -115,8 +116,8 @@ def _decide_implied(view, a: str, b: str, fits: dict, asked: set[str], scores: d
     fa, fb = fits[a].applies, fits[b].applies
     if fa != fb:  # a text that surely applies to you over one that applies only if ...
         win, lose = (a, b) if fa == "yes" else (b, a)
-        if scores[win] < scores[lose]:
-            return None  # ... unless the other speaks to the question better: then the answer depends on the fact
+        if scores[win] < SURE_RATIO * scores[lose]:
+            return None  # ... unless the other speaks to the question clearly better: then the answer depends on the fact
         limb = fits[lose].limbs[0]  # a clause that depends has the limb it depends on
         return win, [_implied_step(snap, win, lose, "applies-for-sure", _evidence(snap, limb.clause, limb.words, limb.rule))]
     da, db = snap.nodes[a].doc, snap.nodes[b].doc
