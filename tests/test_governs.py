@@ -275,7 +275,8 @@ def test_empty_question_on_the_cli(bundled_store, question):
 
 
 def test_the_question_never_reaches_sparql(kg):
-    """Record every query the resolver sends (through the public kg.query): only as_of is bound."""
+    """Record every query the resolver sends (through the public kg.query): only as_of and document
+    IRIs of the graph itself are bound, never anything of the question."""
     sent: list[tuple[str, dict]] = []
 
     def run(text, **bindings):
@@ -287,15 +288,24 @@ def test_the_question_never_reaches_sparql(kg):
     marker = "Zqxjvk} ; DROP ALL ; { governing law"
     result = resolve(idx, marker, Context(region="us", as_of=HOSTED_ERA))
     assert result.question == marker
-    assert all(not b for _, b in sent[:built]), "the index is built from unbound queries"
+    assert all(not b for _, b in sent[:built]), "the snapshot starts from unbound queries"
     later = sent[built:]
-    assert later, "the in-force query did not run"
+    assert later, "no document was read"
+    documents = {f"<{d}>" for d in idx.docs}
     for text, bindings in later:
-        assert bindings == {"asOf": HOSTED_ERA}
+        assert set(bindings) == {"d"} and bindings["d"] in documents, bindings
         assert "Zqxjvk" not in text
-    assert all("Zqxjvk" not in text for text, _ in sent)
+    assert all("Zqxjvk" not in text and "Zqxjvk" not in str(b) for text, b in sent)
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2025, 1, 1), HOSTED_ERA, SERVED_ERA], ids=str)
+def test_documents_in_force_are_what_the_sparql_rule_says(kg, index, as_of):
+    """The resolver computes the versions in force from the successions it read; in-force.rq states
+    the same rule in SPARQL with the date bound: both agree."""
     in_force = (files("clausegraph.queries") / "governs" / "in-force.rq").read_text(encoding="utf-8")
     assert "?asOf" in in_force and not re.search(r"\d{4}-\d{2}-\d{2}", in_force)
+    by_sparql = {r["d"] for r in kg.query(in_force, asOf=as_of).python()}
+    assert index.in_force(as_of) == by_sparql
 
 
 # ---------------------------------------------------------------------- bad context values

@@ -181,10 +181,4 @@ def search(snap, query: str, *, publisher: str | None = None, matter: str | None
 
 def _all_versions_view(snap, publisher: str):
     """The baseline knows no versions: every version of the publisher's documents."""
-    from clausegraph.queries.governs.snapshot import View
-
-    live = frozenset(d for d, doc in snap.docs.items() if doc.publisher == publisher)
-    key = (publisher, live)
-    if key not in snap._views:
-        snap._views[key] = View(snap, publisher, live)
-    return snap._views[key]
+    return snap.view_of(publisher, frozenset(d for d, doc in snap.docs.items() if doc.publisher == publisher))

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from clausegraph.ontology.matters import broader_closure, find_matters, load_matters
-from clausegraph.queries.retrieval import LEXICON_WEIGHT, TERM_WEIGHT, Query, load_lexicon, tokens
+from clausegraph.queries.retrieval import LEXICON_WEIGHT, TERM_WEIGHT, Query, _lemma_table, load_lexicon, tokens
 
 __all__ = ["Reading", "read_question", "build_query", "unanswerable", "clean_question", "MAX_QUESTION"]
 
@@ -115,24 +115,44 @@ def unanswerable(view, reading: Reading) -> str | None:
 
 
 def _publisher_words(snap) -> dict[str, set[str]]:
-    """Words that name each publisher: its name, and the capitalised words its documents use that no
-    other publisher's do ("Anthropic", "Claude", "ChatGPT", "Perplexity", "Mistral")."""
+    """Words that name each publisher: its name, and the proper names in its documents' titles and
+    defined terms that no other publisher's use ("Anthropic", "OpenAI", "Alibaba"). A proper name is
+    a capitalised word that spaCy's English lemma table does not know: "Company" or "Business" never
+    points at a vendor."""
     if getattr(snap, "_publisher_words", None) is not None:
         return snap._publisher_words
-    names: dict[str, set[str]] = {}
     seen: dict[str, set[str]] = defaultdict(set)
-    for n in snap.nodes.values():
-        if n.text and n.doc in snap.docs:
-            pub = snap.docs[n.doc].publisher
-            for w in re.findall(r"\b[A-Z][A-Za-z0-9]{2,}(?:\.ai)?\b", n.text[:400]):
-                seen[w.lower()].add(pub)
+    texts = [(d, doc.title) for d, doc in snap.docs.items()]
+    texts += [(r["d"], r["label"]) for r in snap.run(_sparql_names())]
+    table = _lemma_table()
+    english = set(table) | set(table.values())
+    docs_naming: dict[tuple[str, str], set[str]] = defaultdict(set)  # (word, publisher) -> documents using it
+    for d, text in texts:
+        if d in snap.docs:
+            for w in re.findall(r"\b[A-Z][A-Za-z0-9]{2,}\b", text):
+                if w.lower() not in english:
+                    seen[w.lower()].add(snap.docs[d].publisher)
+                    docs_naming[(w.lower(), snap.docs[d].publisher)].add(snap.docs[d].id)
+    names: dict[str, set[str]] = {}
     for pub, name in snap.publishers.items():
         own = {w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", name)} | set(pub.split("-"))
-        own = {w for w in own if w not in {"the", "and", "services", "service", "generative", "chat", "api"}}
-        distinctive = {w for w, pubs in seen.items() if pubs == {pub}}
+        own = {w for w in own if w not in _GENERIC_NAME_WORDS}
+        # a vendor's name recurs across its documents; a word one document happens to define does not
+        distinctive = {w for w, pubs in seen.items() if pubs == {pub} and w not in _GENERIC_NAME_WORDS
+                       and len(docs_naming[(w, pub)]) >= 2}
         names[pub] = own | distinctive
     snap._publisher_words = names
     return names
+
+
+_GENERIC_NAME_WORDS = {"the", "and", "services", "service", "generative", "chat", "api", "terms", "policy", "privacy",
+                       "agreement", "data", "user", "users", "you", "your", "our", "content", "input", "output"}
+
+
+def _sparql_names() -> str:
+    from importlib.resources import files
+
+    return files(__name__.rpartition(".")[0]).joinpath("names.rq").read_text(encoding="utf-8")
 
 
 def choose_publisher(snap, reading: Reading) -> tuple[str | None, str]:
@@ -141,7 +161,11 @@ def choose_publisher(snap, reading: Reading) -> tuple[str | None, str]:
     if len(snap.publishers) == 1:
         return next(iter(snap.publishers)), "the only publisher in the store"
     words = {w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", reading.clean)}
-    named = {pub for pub, vocab in _publisher_words(snap).items() if words & vocab}
+    lowered = " " + re.sub(r"[^a-z0-9]+", " ", reading.clean.lower()) + " "
+    named = {pub for pub, name in snap.publishers.items()  # the publisher's own name, as a phrase ("Le Chat")
+             if f" {re.sub(r'[^a-z0-9]+', ' ', name.lower().removesuffix('.ai')).strip()} " in lowered}
+    if not named:
+        named = {pub for pub, vocab in _publisher_words(snap).items() if words & vocab}
     if len(named) == 1:
         pub = next(iter(named))
         return pub, f"the question names {snap.publishers[pub]}"
