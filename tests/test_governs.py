@@ -756,3 +756,38 @@ def test_the_body_clause_governs_not_the_key_point_restating_it(kg, index, quest
     assert step.explicit is False and step.winner == res.answer.clause.iri and step.loser in index.view("mistral-ai", HOSTED_ERA).summaries
     assert step.evidence.words.startswith("Here are some key points") and step.evidence.rule == "summary-lead-in"
     assert res.answer.document.id == "partner-hosted-deployment-terms"
+
+
+# ---------------------------------------------------------------------------- whose side
+
+@pytest.mark.parametrize("heading,side", [
+    ("By us", "vendor"), ("By you", "user"), ("Our Warranties", "vendor"), ("Your Warranties", "user"),
+    ("Indemnification by SpaceXAI", "vendor"), ("9.1 Indemnification by SpaceXAI", "vendor"),
+    ("Indemnification by Customer", "user"), ("7.2 By Mistral AI", "vendor"),
+    ("Limitation of Liability", None), ("Governed by French law", None), ("Supported by the Partner", None),
+])
+def test_whose_obligation_a_heading_names(heading, side):
+    from clausegraph.queries.governs.ranking import clause_side
+
+    assert clause_side(heading) == side
+
+
+@pytest.mark.parametrize("question,side", [
+    ("What, if anything, does Mistral actually promise about how the service will perform?", "vendor"),
+    ("Will they defend us if someone sues over the output?", "vendor"),
+    ("What is the most I could claim from them?", "vendor"),
+    ("If one of our clients sues Mistral over the bot, do we end up paying?", "user"),
+    ("Do we have to indemnify them?", "user"),
+    ("Who owns the output?", None),
+])
+def test_whose_obligation_a_question_asks_about(question, side):
+    from clausegraph.queries.governs.question import read_question
+    from clausegraph.queries.governs.ranking import asked_side
+
+    assert asked_side(read_question(question), {"Mistral"}) == side
+
+
+def test_the_vendors_promise_is_its_own_warranty(kg):
+    result = kg.governs("What, if anything, does Mistral actually promise about how the service will perform?",
+                        role="business", service="la-plateforme", channel="direct")
+    assert result.answer.clause.heading == "Our Warranties", result.answer.clause.heading

@@ -421,6 +421,15 @@ class View:
     def word_count(self, iri: str) -> int:
         return self.snap.word_count(iri)
 
+    def own_heading(self, iri: str) -> str | None:
+        """The clause's run-in heading, else its parent clause's or section's (whose side a clause is on)."""
+        return self.snap.heading(iri)
+
+    @property
+    def vendor_words(self) -> set[str]:
+        name = self.snap.publishers.get(self.publisher, "")
+        return {w for w in re.findall(r"[A-Za-z]{3,}", name) if w.lower() not in {"chat", "services", "the", "api"}}
+
     def _ours(self, e: Edge) -> bool:
         """An edge stated in one of this view's documents."""
         n = self.snap.nodes.get(e.clause)
