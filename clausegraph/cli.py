@@ -314,15 +314,20 @@ def _cmd_lint(args) -> int:
     return 0
 
 
-def _cmd_search(args) -> int:
+def _as_of(args):
+    """--as-of as a date, or None (today)."""
     import datetime as dt
 
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            raise QueryError(f"--as-of wants a date YYYY-MM-DD, got {args.as_of!r}") from None
+    if not args.as_of:
+        return None
+    try:
+        return dt.date.fromisoformat(args.as_of)
+    except ValueError:
+        raise QueryError(f"--as-of wants a date YYYY-MM-DD, got {args.as_of!r}") from None
+
+
+def _cmd_search(args) -> int:
+    as_of = _as_of(args)
     kg = _open(args)
     _populate(kg)
     hits = kg.search(args.query, publisher=args.publisher, matter=args.matter, as_of=as_of, limit=args.limit)
@@ -359,14 +364,7 @@ def _cmd_context(args) -> int:
 
 
 def _cmd_governs(args) -> int:
-    import datetime as dt
-
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            raise QueryError(f"--as-of wants a date YYYY-MM-DD, got {args.as_of!r}") from None
+    as_of = _as_of(args)
     kg = _open(args)
     _populate(kg)
     result = kg.governs(args.question, role=args.role, region=args.region, service=args.service, plan=args.plan,
