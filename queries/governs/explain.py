@@ -40,6 +40,7 @@ _WORD = re.compile(r"[A-Za-z]+|\d+")
 def plain(text: str) -> str:
     """``text`` as a reader should see it: links as their words, no emphasis marks, no escapes."""
     out = _LINK.sub(lambda m: m.group(1), text)
+    out = re.sub(r"^\s*[-*•]\s+", "", out)  # a list item's bullet
     out = _EMPHASIS.sub("", out)
     out = _ESCAPE.sub(r"\1", out)
     return re.sub(r"[ \t]+", " ", out).strip()
