@@ -4,6 +4,15 @@ Plain text has one block per line (the legal page is scraped with headings flatt
 lines); markdown has blank-line separated blocks, ATX and setext headings, indented lists,
 tables and fences. Every block records its exact span; whitespace between blocks is all
 that is left out.
+
+A paragraph or list item that opens with a section label ("**2.1 Right to Use.** Subject to",
+"1.1 We grant you", "*   **1\\. Minimum Age.** You must") becomes two blocks on the same
+line: a heading (the label and its run-in heading, ``inline``) and a paragraph (the rest).
+``finish_blocks`` then reads the blocks of a whole document at once: page chrome, plain
+heading lines, ordered lists that number a document's sections, and labels with no sibling.
+
+Guarantee: blocks are in reading order, never overlap, and together hold every
+non-whitespace character of the lines they were made from. Time is linear in the lines.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from clausegraph.ingest.patterns import (
+    CHROME_RULES,
     FENCE,
     HEADING_RULES,
     ITEM_RULES,
@@ -21,16 +31,23 @@ from clausegraph.ingest.patterns import (
     SEPARATOR,
     SETEXT_UNDERLINE,
     TABLE_ROW,
+    Label,
+    read_label,
     strip_markup,
 )
 
-__all__ = ["Line", "Block", "split_lines", "text_blocks", "markdown_blocks"]
+__all__ = ["Line", "Block", "split_lines", "text_blocks", "markdown_blocks", "finish_blocks"]
 
 _ATX, _APPENDIX, _NUMBERED = HEADING_RULES
 _BULLET, _PAREN, _ORDERED = ITEM_RULES
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(?P<title>[^*_].*?)(?:\*\*|__)[ \t]*$")
+_BOLD_ONLY = re.compile(r"^(?:\[)?(?:\*\*|__)(?P<title>[^*_\n][^\n]*?)(?:\*\*|__)(?:\]\([^)\n]*\))?[ \t]*[.:]?[ \t]*$")
+_ANCHOR_LINK = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(#[^)\s]*\)")
+_ANY_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _MAX_HEADING = 120
+_BODY_START = re.compile(r"[A-Z0-9“\"'‘(\[*_À-Ý]")
 
 
 @dataclass
@@ -47,15 +64,17 @@ class Line:
 
 @dataclass
 class Block:
-    kind: str  # heading | paragraph | item | table | separator
+    kind: str  # heading | paragraph | item | table | separator | chrome
     start: int
     end: int
     lineno: int
     # headings
     number: str | None = None
     title: str | None = None
-    level: int | None = None  # markup level: ATX/setext 1-6, bold line 7, plain line None
+    level: int | None = None  # markup level: ATX/setext 1-6, bold line 7, plain line or inline label None
     appendix: bool = False
+    scheme: str | None = None  # numbering scheme of ``number``: decimal, letter-decimal, roman, letter, ...
+    inline: bool = False  # read from the start of a paragraph or item ("**2.1 Right to Use.** Subject to ...")
     # items
     indent: int = 0
     label: str | None = None
@@ -66,6 +85,7 @@ class Block:
     runin_rule: str | None = None
     runin_alone: bool = False  # the heading is all the block says ("Governing law and venue.")
     ends_with_colon: bool = False
+    chrome: str | None = None  # for kind "chrome": which rule found it
     extra: dict = field(default_factory=dict)
 
 
@@ -103,24 +123,47 @@ def _heading_title_ok(title: str) -> bool:
     return first.isupper() or first.isdigit()
 
 
-def _match_heading(line: str, fmt: str) -> dict | None:
-    """A numbered or appendix heading on one line, or None."""
+def _label_scheme(number: str) -> str:
+    """The scheme of a number as the numbered-heading rule prints it: '1', '1.1'."""
+    return "decimal"
+
+
+def _match_heading(line: str, fmt: str, *, markup: bool = False) -> dict | None:
+    """A numbered or appendix heading on one line, or None.
+
+    ``markup``: the line is the text of an ATX or setext heading, which is a heading whatever its
+    title looks like ("1. Who we are." keeps its number).
+    """
     stripped = line.strip()
     if not stripped or len(stripped) > _MAX_HEADING + 20:
         return None
     m = _APPENDIX.pattern.match(stripped)
-    if m and (m.group("title") is None or _heading_title_ok(m.group("title") or "X")):
+    if m and (m.group("title") is None or markup or _heading_title_ok(m.group("title") or "X")):
         kind = m.group("kind").capitalize()
         title = strip_markup(m.group("title") or "") or None
-        return {"number": f"{kind} {m.group('num')}", "title": title, "appendix": True}
+        return {"number": f"{kind} {m.group('num')}", "title": title, "appendix": True, "scheme": "appendix"}
     m = _NUMBERED.pattern.match(stripped)
-    if m and _heading_title_ok(m.group("title")):
+    if m and not markup and not _phrase_is_heading(m.group("title"), max_words=20, verbs_allowed=True):
+        m = None  # "7.1 You acknowledge and agree that you" opens a sentence, not a title
+    if m and (_heading_title_ok(m.group("title")) or (markup and strip_markup(m.group("title")))):
         number, dot = m.group("num"), m.group("dot")
         if int(number.split(".")[0]) > 50:
             return None
         if fmt == "markdown" and dot == "." and "." not in number and not stripped.startswith("**"):
             return None  # "1. text" is an ordered list in markdown; "1\. text" is a heading
-        return {"number": number, "title": strip_markup(m.group("title")), "appendix": False}
+        if fmt == "markdown" and not dot and "." not in number and not stripped.startswith("**"):
+            return None  # "37 Albert Embankment" is a line of an address
+        title = strip_markup(m.group("title"))
+        if markup:
+            title = title.rstrip(".").rstrip() or title
+        return {"number": number, "title": title, "appendix": False, "scheme": "decimal"}
+    if markup or stripped.startswith(("**", "__")):
+        # other schemes ("A.1 Overview", "IV. Your Rights", "Section 3 - Fees") in marked-up headings only
+        label = read_label(stripped)
+        if label and label.scheme != "decimal" and label.dotted or (label and label.scheme == "section-word"):
+            rest = strip_markup(stripped[label.end:]).lstrip(" .:–—-").rstrip(".").strip()
+            if markup or not rest or _heading_title_ok(rest):
+                return {"number": label.number, "title": rest or None, "appendix": False, "scheme": label.scheme}
     return None
 
 
@@ -187,6 +230,7 @@ def _make_item(text: str, line: Line, match: re.Match[str], rule_name: str, end:
     start, end = _trim(text, start, end)
     body = text[line.start + match.end(): end]
     block = Block("item", start, end, line.lineno, indent=indent, label=label, style=style, value=value)
+    block.extra["content"] = line.start + match.end()
     _annotate_body(block, body)
     return block
 
@@ -194,9 +238,26 @@ def _make_item(text: str, line: Line, match: re.Match[str], rule_name: str, end:
 def _annotate_body(block: Block, body: str) -> None:
     body = body.strip()
     found = _find_runin(body)
+    if found is None:
+        found = _first_line_runin(body)
     if found:
         block.runin, block.runin_rule, block.runin_alone = found
     block.ends_with_colon = body.endswith(":")
+
+
+def _first_line_runin(body: str) -> tuple[str, str, bool] | None:
+    """A short title alone on the first line of a block whose sentence starts on the next line:
+    '*   Eligibility' / '    Without limiting the Meta Terms of Service ...'."""
+    first, nl, rest = body.partition("\n")
+    if not nl or not rest.strip():
+        return None
+    title = first.strip()
+    plain = strip_markup(title)
+    if not plain or len(plain) > 60 or plain[-1] in ".,;:!?" or not plain[0].isupper():
+        return None
+    if not _phrase_is_heading(plain, max_words=6, verbs_allowed=False) or not _BODY_START.match(rest.lstrip()):
+        return None
+    return plain, "line", False
 
 
 def _match_item(line_text: str, fmt: str) -> tuple[re.Match[str], str] | None:
@@ -209,10 +270,111 @@ def _match_item(line_text: str, fmt: str) -> tuple[re.Match[str], str] | None:
     return None
 
 
+# ------------------------------------------------------------------ numbered paragraphs
+
+_BOLD_RUNIN, _PERIOD_RUNIN, _COLON_RUNIN = RUNIN_RULES
+
+
+def _label_with_runin(text: str, pos: int, end: int, label: Label) -> tuple[int, str | None]:
+    """(end of the heading span, run-in title) after ``label``: the bold or period run-in heading that follows it."""
+    opened = text[pos: label.start]
+    marker = "**" if "**" in opened else "__" if "__" in opened else None
+    after = label.end
+    if marker:
+        close = text.find(marker, after, min(end, after + 200))
+        if close == -1:
+            lead = len(text[after:end]) - len(text[after:end].lstrip())
+            m = _PERIOD_RUNIN.pattern.match(text[after + lead: min(end, after + 200)])
+            if m and _phrase_is_heading(m.group("heading"), max_words=8, verbs_allowed=False):
+                return after + lead + m.end(), m.group("heading").strip()
+            return after, None
+        inner = text[after:close].strip()
+        stop = close + len(marker)
+        if text.startswith("](", stop):  # a heading that is a link: [**1\. Title**](#anchor)
+            paren = text.find(")", stop, end)
+            stop = paren + 1 if paren != -1 else stop
+        if stop < end and text[stop] in ".:":
+            stop += 1
+        if not inner:  # the label alone was bold: "**2.2** **Authorized Users.**", "**16.1.** If Customer"
+            after = stop
+        elif _phrase_is_heading(inner.rstrip(".:"), max_words=14, verbs_allowed=True):
+            return stop, strip_markup(inner.rstrip(".:").strip()) or None
+        else:
+            # the bold runs on into the sentence: "**2.3 Subscription Renewals. You agree that ...**"
+            lead = len(text[after:close]) - len(text[after:close].lstrip())
+            m = _PERIOD_RUNIN.pattern.match(text[after + lead: close])
+            if m and _phrase_is_heading(m.group("heading"), max_words=8, verbs_allowed=False):
+                return after + lead + m.end(), m.group("heading").strip()
+            return after, None
+    rest_start = after
+    while rest_start < end and text[rest_start] in " \t\u00a0":
+        rest_start += 1
+    rest = text[rest_start:end]
+    m = _BOLD_RUNIN.pattern.match(rest)
+    if m and (m.group("p1") or m.group("p2")):
+        heading = m.group("heading").strip()
+        if _phrase_is_heading(heading, max_words=14, verbs_allowed=True):
+            return rest_start + m.end(), strip_markup(heading)
+    m = _PERIOD_RUNIN.pattern.match(rest)
+    if m and _phrase_is_heading(m.group("heading"), max_words=8, verbs_allowed=False):
+        return rest_start + m.end(), m.group("heading").strip()
+    return after, None
+
+
+def _split_numbered(text: str, start: int, content: int, end: int, lineno: int, indent: int) -> list[Block] | None:
+    """[heading, body] for a block ``text[start:end]`` whose content (from ``content``) opens with a section label."""
+    first_nl = text.find("\n", content, end)
+    first_end = end if first_nl == -1 else first_nl
+    label = read_label(text, content)
+    if label is None or label.end > first_end:
+        return None
+    head_end, title = _label_with_runin(text, content, first_end, label)
+    body_start, body_end = _trim(text, head_end, end)
+    if title is None:
+        if not label.dotted and label.scheme in ("decimal",):
+            return None  # "37 Albert Embankment", "2 weeks"
+        if body_start >= body_end:
+            return None
+        rest_first = text[body_start: first_end if first_end > body_start else body_end]
+        if not _BODY_START.match(rest_first):
+            return None  # "2.5 million", "1.5x"
+        if label.scheme in ("letter", "roman", "section-word") and not text[content: label.start].strip():
+            # a bare "A." or "IV." before a plain sentence is a numbered heading only with a title on its line
+            if body_start < first_end and _heading_title_ok(text[body_start:first_end]) and first_end >= body_end:
+                title = strip_markup(text[body_start:first_end])
+                head_end, body_start = first_end, body_end
+            else:
+                return None
+        elif body_start < first_end and first_end >= body_end and _heading_title_ok(rest_first) \
+                and len(rest_first.split()) <= 14:
+            # the label and a title are all the block says: "I. Account Registration and Security"
+            title = strip_markup(rest_first)
+            head_end, body_start = first_end, body_end
+    h_start, h_end = _trim(text, start, head_end)
+    heading = Block("heading", h_start, h_end, lineno, number=label.number, title=title, scheme=label.scheme,
+                    inline=True, indent=indent)
+    if body_start >= body_end:
+        return [heading]
+    body = Block("paragraph", body_start, body_end, lineno, indent=indent)
+    body.ends_with_colon = text[body_start:body_end].rstrip().endswith(":")
+    heading.extra["body"] = body
+    return [heading, body]
+
+
+# ------------------------------------------------------------------ plain text
+
+
 def text_blocks(text: str, lines: list[Line]) -> list[Block]:
     """Blocks of a plain-text document: one per non-blank line."""
     blocks: list[Block] = []
     numbered_seen = False
+    # index of the next non-blank line after each line, read backwards once (was a scan per line: quadratic)
+    next_nonblank: list[int] = [len(lines)] * len(lines)
+    following = len(lines)
+    for k in range(len(lines) - 1, -1, -1):
+        next_nonblank[k] = following
+        if not lines[k].blank:
+            following = k
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -234,7 +396,7 @@ def text_blocks(text: str, lines: list[Line]) -> list[Block]:
             numbered_seen = numbered_seen or not heading["appendix"]
             start, end = _trim(text, line.start, line.end)
             blocks.append(Block("heading", start, end, line.lineno, number=heading["number"],
-                                title=heading["title"], appendix=heading["appendix"]))
+                                title=heading["title"], appendix=heading["appendix"], scheme=heading["scheme"]))
             i += 1
             continue
         found = _match_item(line.text, "text")
@@ -242,18 +404,21 @@ def text_blocks(text: str, lines: list[Line]) -> list[Block]:
             blocks.extend(_split_run_on_items(text, _make_item(text, line, found[0], found[1], line.end), line))
             i += 1
             continue
-        nxt_nonblank = next((ln for ln in lines[i + 1:] if not ln.blank), None)
-        if not numbered_seen and nxt_nonblank is not None and _is_title_line(line.text):
-            start, end = _trim(text, line.start, line.end)
+        start, end = _trim(text, line.start, line.end)
+        numbered = _split_numbered(text, start, start, end, line.lineno, 0)
+        if numbered:
+            numbered_seen = True
+            blocks.extend(numbered)
+            i += 1
+            continue
+        if not numbered_seen and next_nonblank[i] < len(lines) and _is_title_line(line.text):
             blocks.append(Block("heading", start, end, line.lineno, title=stripped))
             i += 1
             continue
-        start, end = _trim(text, line.start, line.end)
         block = Block("paragraph", start, end, line.lineno)
         _annotate_body(block, text[start:end])
         blocks.append(block)
         i += 1
-    _confirm_lone_runins(blocks)
     return blocks
 
 
@@ -285,11 +450,31 @@ def _succ_letter(value: str) -> str:
     return value[:-1] + chr(ord(value[-1]) + 1) if value and value[-1] not in "zZ" else ""
 
 
+# ------------------------------------------------------------------ markdown
+
+
 def _starts_block(line: Line) -> bool:
     t = line.text
     return bool(
         _ATX.pattern.match(t) or TABLE_ROW.match(t) or FENCE.match(t) or _match_item(t, "markdown") or SEPARATOR.match(t)
     )
+
+
+def _heading_only(text: str) -> bool:
+    """Whether the text of an item is a heading and nothing else: '**SPACEXAI PRODUCTS AND SERVICES**',
+    'I. Account Registration and Security', 'PERSONNEL'."""
+    t = text.strip()
+    if not t or "\n" in t or len(t) > _MAX_HEADING:
+        return False
+    m = _BOLD_ONLY.match(t)
+    if m:
+        return _phrase_is_heading(m.group("title").rstrip(".:"), max_words=14, verbs_allowed=True)
+    plain = strip_markup(t)
+    label = read_label(t)
+    if label and label.dotted:
+        rest = strip_markup(t[label.end:])
+        return bool(rest) and _heading_title_ok(rest) and len(rest.split()) <= 14
+    return plain.isupper() and len(plain.split()) <= 10 and plain[-1] not in ".;,"
 
 
 def markdown_blocks(text: str, lines: list[Line]) -> list[Block]:
@@ -336,20 +521,27 @@ def markdown_blocks(text: str, lines: list[Line]) -> list[Block]:
             match, rule_name = found
             indent = len(match.group("indent").expandtabs(4))
             j = i
-            while True:
-                # lazy continuation lines
-                while j + 1 < n and not lines[j + 1].blank and not _starts_block(lines[j + 1]) \
-                        and not SETEXT_UNDERLINE.match(lines[j + 1].text):
-                    j += 1
-                # an indented paragraph after blank lines continues the item
-                k = j + 1
-                while k < n and lines[k].blank:
-                    k += 1
-                if k < n and k > j + 1 and _indent(lines[k].text) > indent and not _starts_block(lines[k]):
-                    j = k
-                    continue
-                break
-            blocks.append(_make_item(text, line, match, rule_name, lines[j].end))
+            # lazy continuation lines of the first paragraph
+            while j + 1 < n and not lines[j + 1].blank and not _starts_block(lines[j + 1]) \
+                    and not SETEXT_UNDERLINE.match(lines[j + 1].text):
+                j += 1
+            # an item that is only a heading keeps no paragraph after it: that paragraph is its section's text
+            if not _heading_only(text[line.start + match.end(): lines[j].end]):
+                while True:
+                    # an indented paragraph after blank lines continues the item
+                    k = j + 1
+                    while k < n and lines[k].blank:
+                        k += 1
+                    if k < n and k > j + 1 and _indent(lines[k].text) > indent and not _starts_block(lines[k]):
+                        j = k
+                        while j + 1 < n and not lines[j + 1].blank and not _starts_block(lines[j + 1]) \
+                                and not SETEXT_UNDERLINE.match(lines[j + 1].text):
+                            j += 1
+                        continue
+                    break
+            item = _make_item(text, line, match, rule_name, lines[j].end)
+            numbered = _split_numbered(text, item.start, item.extra["content"], item.end, line.lineno, indent)
+            blocks.extend(numbered or [item])
             i = j + 1
             continue
         # paragraph: up to a blank line, a line that opens another block, or a setext underline
@@ -366,13 +558,18 @@ def markdown_blocks(text: str, lines: list[Line]) -> list[Block]:
             i = j + 2
             continue
         start, end = _trim(text, line.start, lines[j].end)
-        block = _single_line_heading(text, start, end, line.lineno) if i == j else None
-        if block is None:
-            block = Block("paragraph", start, end, line.lineno)
+        found_blocks = None
+        single = _single_line_heading(text, start, end, line.lineno) if i == j else None
+        if single is not None:
+            found_blocks = [single]
+        else:
+            found_blocks = _split_numbered(text, start, start, end, line.lineno, _indent(t))
+        if found_blocks is None:
+            block = Block("paragraph", start, end, line.lineno, indent=_indent(t))
             _annotate_body(block, text[start:end])
-        blocks.append(block)
+            found_blocks = [block]
+        blocks.extend(found_blocks)
         i = j + 1
-    _confirm_lone_runins(blocks)
     return blocks
 
 
@@ -381,10 +578,10 @@ def _indent(line: str) -> int:
 
 
 def _heading_block(start: int, end: int, lineno: int, raw_title: str, level: int) -> Block:
-    heading = _match_heading(strip_markup(raw_title), "text")
+    heading = _match_heading(strip_markup(raw_title), "text", markup=True)
     if heading:
         return Block("heading", start, end, lineno, number=heading["number"], title=heading["title"],
-                     level=level, appendix=heading["appendix"])
+                     level=level, appendix=heading["appendix"], scheme=heading["scheme"])
     title = strip_markup(raw_title) or None
     return Block("heading", start, end, lineno, title=title, level=level)
 
@@ -392,14 +589,228 @@ def _heading_block(start: int, end: int, lineno: int, raw_title: str, level: int
 def _single_line_heading(text: str, start: int, end: int, lineno: int) -> Block | None:
     line = text[start:end]
     heading = _match_heading(line, "markdown")
+    if heading is None:
+        m = _BOLD_LINE.match(line)
+        if m and read_label(line):
+            # a numbered bold line is a heading even when its title ends with a period: "**1. Who we are.**"
+            heading = _match_heading(strip_markup(line), "text", markup=True)
+            if heading and len(strip_markup(line).split()) > 16:
+                heading = None
     if heading:
         level = 7 if line.startswith("**") else None
         return Block("heading", start, end, lineno, number=heading["number"], title=heading["title"],
-                     level=level, appendix=heading["appendix"])
+                     level=level, appendix=heading["appendix"], scheme=heading["scheme"])
     m = _BOLD_LINE.match(line)
     if m and _heading_title_ok(m.group("title")) and len(strip_markup(m.group("title")).split()) <= 14:
         return Block("heading", start, end, lineno, title=strip_markup(m.group("title")), level=7)
     return None
+
+
+# ------------------------------------------------------------------ the whole document
+
+
+def finish_blocks(text: str, blocks: list[Block], *, fmt: str) -> list[Block]:
+    """Decisions that need the blocks of a whole document, in this order: page chrome, ordered lists
+    that number the sections, plain heading lines (markdown), labels with no sibling, lone run-ins."""
+    blocks = _mark_chrome(text, blocks)
+    if fmt == "markdown":
+        blocks = _ordered_outline(text, blocks)
+        _plain_heading_lines(text, blocks)
+    blocks = _drop_lonely_labels(text, blocks)
+    _confirm_lone_runins(blocks)
+    return blocks
+
+
+def _plain(text: str, block: Block) -> str:
+    return strip_markup(text[block.start: block.end])
+
+
+def _link_only(text: str, block: Block, *, anchors: bool) -> bool:
+    """Whether a paragraph or item is nothing but links (to anchors in the page, with ``anchors``)."""
+    raw = text[block.start: block.end]
+    raw = _LIST_MARKER.sub("", raw, count=1)
+    pattern = _ANCHOR_LINK if anchors else _ANY_LINK
+    rest = pattern.sub("", raw)
+    if rest == raw:
+        return False
+    return not re.sub(r"[\s*_|•·,;:–—-]+", "", rest)
+
+
+def _mark_chrome(text: str, blocks: list[Block]) -> list[Block]:
+    out = list(blocks)
+    n = len(out)
+    i = 0
+    while i < n:
+        b = out[i]
+        if b.kind in ("paragraph", "item", "heading") and not b.inline:
+            plain = _plain(text, b)
+            rule = next((r for r in CHROME_RULES if r.pattern.match(plain)), None)
+            if rule is not None and rule.name == "link-list-heading":
+                j = i + 1
+                while j < n and out[j].kind in ("item", "paragraph") and _link_only(text, out[j], anchors=False):
+                    j += 1
+                if j > i + 1:
+                    for k in range(i, j):
+                        _to_chrome(out[k], "link-list")
+                    i = j
+                    continue
+            elif rule is not None and b.kind != "heading":
+                _to_chrome(b, rule.name)
+        i += 1
+    # a table of contents: two or more blocks in a row that only link into the page
+    i = 0
+    while i < n:
+        j = i
+        while j < n and out[j].kind in ("item", "paragraph") and _link_only(text, out[j], anchors=True):
+            j += 1
+        if j - i >= 2:
+            for k in range(i, j):
+                _to_chrome(out[k], "table-of-contents")
+            i = j
+        else:
+            i = j + 1 if j == i else j
+    # a table of contents as headings: three or more numbered headings with nothing between them,
+    # whose numbers come again further down
+    later: dict[str, int] = {}
+    for k, b in enumerate(out):
+        if b.kind == "heading" and b.number:
+            later[b.number] = k
+    i = 0
+    while i < n:
+        j = i
+        while j < n and out[j].kind == "heading" and out[j].number and not out[j].inline:
+            j += 1
+        if j - i >= 3 and sum(1 for k in range(i, j) if later.get(out[k].number, -1) >= j) * 3 >= 2 * (j - i):
+            for k in range(i, j):
+                _to_chrome(out[k], "table-of-contents")
+        i = max(j, i + 1)
+    return out
+
+
+def _to_chrome(block: Block, rule: str) -> None:
+    body = block.extra.pop("body", None)
+    block.kind, block.chrome = "chrome", rule
+    block.number = block.title = None
+    if body is not None:  # a label and its text: the text is chrome too
+        body.kind, body.chrome = "chrome", rule
+
+
+def _ordered_outline(text: str, blocks: list[Block]) -> list[Block]:
+    """A document numbered only by a markdown ordered list ("1.  **SERVICES**" / "    1.  **Access.** Subject to"):
+    its top items are sections "1", "2", and items with a run-in heading nested in them are "1.1", "1.2"."""
+    if any(b.kind == "heading" and b.number and b.scheme == "decimal" for b in blocks):
+        return blocks
+    top = [b for b in blocks if b.kind == "item" and b.style == "ordered" and b.indent == 0]
+    heads = [b for b in top if _heading_only(text[b.extra["content"]: b.end]) or (b.runin and b.runin_rule == "bold")]
+    if len(heads) < 3 or len(heads) * 2 < len(top):
+        return blocks
+    out: list[Block] = []
+    parent: str | None = None  # number of the open top-level section
+    parent_indent = 0
+    for b in blocks:
+        if b.kind == "item" and b.style == "ordered" and b.indent == 0:
+            parent = b.value
+            out.extend(_outline_section(text, b, b.value))
+            continue
+        if b.kind == "heading" and b.level is not None:
+            parent = None
+        if parent is not None and b.kind == "item" and b.style == "ordered" and b.indent > parent_indent \
+                and b.runin and b.runin_rule == "bold":
+            out.extend(_outline_section(text, b, f"{parent}.{b.value}"))
+            continue
+        out.append(b)
+    return out
+
+
+def _outline_section(text: str, item: Block, number: str) -> list[Block]:
+    content = item.extra["content"]
+    if _heading_only(text[content: item.end]):
+        title = strip_markup(text[content: item.end]).rstrip(".:").strip() or None
+        return [Block("heading", item.start, item.end, item.lineno, number=number, title=title, scheme="decimal",
+                      inline=True, indent=item.indent)]
+    m = _BOLD_RUNIN.pattern.match(text[content: item.end])
+    if not m:
+        return [item]
+    head_end = content + m.end()
+    heading = Block("heading", item.start, head_end, item.lineno, number=number, title=strip_markup(m.group("heading")),
+                    scheme="decimal", inline=True, indent=item.indent)
+    body_start, body_end = _trim(text, head_end, item.end)
+    if body_start >= body_end:
+        return [heading]
+    body = Block("paragraph", body_start, body_end, item.lineno, indent=item.indent)
+    body.ends_with_colon = text[body_start:body_end].endswith(":")
+    heading.extra["body"] = body
+    return [heading, body]
+
+
+def _plain_heading_lines(text: str, blocks: list[Block]) -> None:
+    """A short capitalised line alone, before the paragraph or list it names, is a heading: 'Child Safety'."""
+    for i, b in enumerate(blocks):
+        if b.kind != "paragraph" or b.runin or b.inline or "\n" in text[b.start: b.end]:
+            continue
+        raw = text[b.start: b.end]
+        if _LIST_MARKER.match(raw) or _link_only(text, b, anchors=False):
+            continue
+        plain = strip_markup(raw)
+        words = plain.split()
+        if not words or len(words) > 10 or len(plain) > 80 or not (plain[0].isupper() or plain[0].isdigit()):
+            continue
+        if plain[-1] in ".,;:!\"”)" or words[0].lower() in PRONOUN_STARTS - {"this", "these"}:
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if nxt is None or nxt.kind == "chrome":
+            continue
+        if nxt.kind == "paragraph":
+            if nxt.inline or len(text[nxt.start: nxt.end]) < 60 or _link_only(text, nxt, anchors=False):
+                continue
+        elif nxt.kind not in ("item", "table"):
+            continue
+        if plain[-1] == "?" and nxt.kind != "paragraph":
+            continue
+        prev = blocks[i - 1] if i else None
+        if prev is not None and prev.kind == "paragraph" and "\n" not in text[prev.start: prev.end] \
+                and len(text[prev.start: prev.end]) < 60 and not prev.extra.get("plain_heading"):
+            continue  # a run of short lines: an address, a list without markers
+        b.kind, b.title, b.level = "heading", plain, None
+        b.extra["plain_heading"] = True
+
+
+def _sibling_numbers(number: str) -> tuple[str, ...]:
+    parts = number.split(".")
+    return tuple(parts[:-1])
+
+
+def _drop_lonely_labels(text: str, blocks: list[Block]) -> list[Block]:
+    """A label read from a paragraph counts only where the document numbers more than that one part:
+    "2.5 Gigabytes ..." alone is a paragraph that starts with a number."""
+    numbered = [b for b in blocks if b.kind == "heading" and b.number]
+    if not any(b.inline for b in numbered):
+        return blocks
+    prefixes: dict[tuple, int] = {}
+    numbers = set()
+    for b in numbered:
+        parts = tuple(b.number.split("."))
+        numbers.add(parts)
+        prefixes[parts[:-1]] = prefixes.get(parts[:-1], 0) + 1
+    out: list[Block] = []
+    skip: set[int] = set()
+    for b in blocks:
+        if id(b) in skip:
+            continue
+        if b.kind == "heading" and b.inline and b.number and b.level is None:
+            parts = tuple(b.number.split("."))
+            related = prefixes.get(parts[:-1], 0) > 1 or parts[:-1] in numbers or parts in prefixes
+            if not related:
+                body = b.extra.pop("body", None)
+                end = body.end if body is not None else b.end
+                merged = Block("paragraph", b.start, end, b.lineno, indent=b.indent)
+                _annotate_body(merged, text[b.start: end])
+                out.append(merged)
+                if body is not None:
+                    skip.add(id(body))
+                continue
+        out.append(b)
+    return out
 
 
 def _confirm_lone_runins(blocks: list[Block]) -> None:
