@@ -460,6 +460,12 @@ def _starts_block(line: Line) -> bool:
     )
 
 
+def _opens_numbered(line: str) -> bool:
+    """Whether a line opens with a section label in bold ("**2\\.** You are responsible"): a part of its own."""
+    label = read_label(line)
+    return label is not None and label.dotted and line.lstrip().startswith(("**", "__"))
+
+
 def _heading_only(text: str) -> bool:
     """Whether the text of an item is a heading and nothing else: '**SPACEXAI PRODUCTS AND SERVICES**',
     'I. Account Registration and Security', 'PERSONNEL'."""
@@ -532,7 +538,8 @@ def markdown_blocks(text: str, lines: list[Line]) -> list[Block]:
                     k = j + 1
                     while k < n and lines[k].blank:
                         k += 1
-                    if k < n and k > j + 1 and _indent(lines[k].text) > indent and not _starts_block(lines[k]):
+                    if k < n and k > j + 1 and _indent(lines[k].text) > indent and not _starts_block(lines[k]) \
+                            and not _opens_numbered(lines[k].text):
                         j = k
                         while j + 1 < n and not lines[j + 1].blank and not _starts_block(lines[j + 1]) \
                                 and not SETEXT_UNDERLINE.match(lines[j + 1].text):
@@ -617,8 +624,25 @@ def finish_blocks(text: str, blocks: list[Block], *, fmt: str) -> list[Block]:
         blocks = _ordered_outline(text, blocks)
         _plain_heading_lines(text, blocks)
     blocks = _drop_lonely_labels(text, blocks)
+    _headings_over_numbers(text, blocks)
     _confirm_lone_runins(blocks)
     return blocks
+
+
+def _headings_over_numbers(text: str, blocks: list[Block]) -> None:
+    """A bullet that is only a title, right above paragraphs numbered "4.1", "4.2", is the heading of part 4
+    (a numbered list whose numbers the page drew by style: "*   International Data Transfers." / "4.1 The Parties ...")."""
+    for i, b in enumerate(blocks[:-1]):
+        nxt = blocks[i + 1]
+        if b.kind != "item" or b.style != "bullet" or not (nxt.kind == "heading" and nxt.inline and nxt.number
+                                                           and len(nxt.number.split(".")) == 2):
+            continue
+        body = text[b.extra.get("content", b.start): b.end].strip()
+        plain = strip_markup(body).rstrip(".").strip()
+        if "\n" in body or not plain or len(plain.split()) > 8 or not plain[0].isupper() \
+                or not _phrase_is_heading(plain, max_words=8, verbs_allowed=False):
+            continue
+        b.kind, b.title, b.level, b.runin = "heading", plain, None, None
 
 
 def _plain(text: str, block: Block) -> str:
@@ -680,6 +704,8 @@ def _mark_chrome(text: str, blocks: list[Block]) -> list[Block]:
         j = i
         while j < n and out[j].kind == "heading" and out[j].number and not out[j].inline:
             j += 1
+        while j > i and later.get(out[j - 1].number, -1) < j:
+            j -= 1  # the first real heading right after the contents does not come again
         if j - i >= 3 and sum(1 for k in range(i, j) if later.get(out[k].number, -1) >= j) * 3 >= 2 * (j - i):
             for k in range(i, j):
                 _to_chrome(out[k], "table-of-contents")

@@ -165,7 +165,7 @@ def build_tree(text: str, blocks: list[Block], *, fmt: str) -> list:
                 else:
                     # numbered sections sit under the nearest unnumbered ancestor: "11.2", "exhibit-1/1.2"
                     holder = next((s for s in reversed(sections) if s.key == parent.base), root)
-                    key = _join(parent.base, _unique(holder, block.number))
+                    key = _join(parent.base, _unique(holder, slugify(block.number, keep_dots=True) or "x"))
                     node = _Node(block, key, parent.base, depth=parent.depth + 1, section=True)
             else:
                 seg = slugify(block.number) if block.number else _short_slug(block.title or "section")
@@ -230,6 +230,7 @@ def _imply_numbers(root: _Node) -> None:
                 sections.append(child)
                 todo.append(child)
     taken = {s.block.number for s in sections if s.block.number}
+    implied: list[_Node] = []
     for node in sections:
         block = node.block
         if block.number or block.appendix:
@@ -242,6 +243,21 @@ def _imply_numbers(root: _Node) -> None:
                 block.number = first
                 block.scheme = numbered[0].block.scheme
                 taken.add(first)
+                implied.append(node)
+    # the headings between them are numbered by their place: "Export Control" between 8 and 10 is 9
+    parents = {id(n.up): n.up for n in implied if n.up is not None}
+    for parent in parents.values():
+        run = [c for c in parent.children if c.section and (c in implied or not c.block.number) and not c.block.appendix
+               and c.block.level == implied[0].block.level]
+        if len(run) < 2 or not all(c.block.number is None or c.block.number == str(i + 1) for i, c in enumerate(run)):
+            continue
+        if sum(1 for c in run if c.block.number) * 2 < len(run):
+            continue
+        for i, c in enumerate(run):
+            if c.block.number is None and str(i + 1) not in taken:
+                c.block.number = str(i + 1)
+                c.block.scheme = "decimal"
+                taken.add(c.block.number)
 
 
 def _to_models(text: str, root: _Node) -> list:

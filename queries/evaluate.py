@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -100,8 +101,23 @@ def _names_match(a: str | None, b: str | None) -> bool:
     return len(small) >= 2 and small <= big and not (na.startswith("http") or nb.startswith("http"))
 
 
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " "})
+
+
+@lru_cache(maxsize=65536)
+def _comparable(text: str) -> str:
+    """Text compared the way the labels' README says: without case, typographic quotes or markup."""
+    text = _LINK.sub(r"\1", text).translate(_QUOTES)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>])", r"\1", text).replace("**", "").replace("__", "")
+    return " ".join(text.lower().split())
+
+
 def _clause_match(doc: str, text: str, locator: dict) -> bool:
-    return doc == locator.get("doc") and locator.get("quote", "\x00") in text
+    if doc != locator.get("doc"):
+        return False
+    quote = locator.get("quote", "\x00")
+    return quote in text or _comparable(quote) in _comparable(text)
 
 
 def _section_contains(number: str | None, gold_section: str | None) -> bool:

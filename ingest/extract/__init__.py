@@ -194,8 +194,40 @@ class _Extractor:
         if len(candidates) > 1:
             candidates = [c for c in candidates if "/" not in c[0].key] or candidates
         if not candidates:
+            item = self._item_target(doc, sections, number, text)
+            if item is not None:
+                return item
+            # a document split from the same record goes on with the same numbering ("13." in an addendum cites "section 12")
+            for other in self.documents:
+                if other is not doc and other.source.sha256 == doc.source.sha256 and other.version.endswith(doc.version[-7:]):
+                    found = self.section_target(other, number, kind, None, text) if self._has_number(other, number) else None
+                    if found is not None:
+                        return found
             return Target(kind=TargetKind.SECTION, document=doc.ref, number=number, text=text, resolved=False)
         return Target(kind=TargetKind.SECTION, document=doc.ref, key=candidates[0][0].key, number=number, text=text)
+
+    def _has_number(self, doc: Document, number: str) -> bool:
+        sections = self._sections_cache.get(ref_key(doc))
+        if sections is None:
+            sections = self._sections_cache[ref_key(doc)] = _sections(doc)
+        return any(s.number == number for s, _ in sections)
+
+    @staticmethod
+    def _item_target(doc: Document, sections, number: str, text: str) -> Target | None:
+        """"Section 6.b": the item labelled "b." (or "(b)") of section 6."""
+        head, _, last = number.rpartition(".")
+        if not head or not last.isalpha() or len(last) > 4:
+            return None
+        section = next((s for s, _ in sections if s.number == head), None)
+        if section is None:
+            return None
+        todo = list(section.children)
+        while todo:
+            node = todo.pop(0)
+            if isinstance(node, Clause) and node.label and node.label.strip("().").lower() == last.lower():
+                return Target(kind=TargetKind.CLAUSE, document=doc.ref, key=node.key, number=number, text=text)
+            todo.extend(c for c in node.children if not isinstance(c, Section))
+        return None
 
     # ------------------------------------------------------------ passes
 
