@@ -39,7 +39,7 @@ from clausegraph.ingest.patterns import (
 __all__ = ["Line", "Block", "split_lines", "text_blocks", "markdown_blocks", "finish_blocks"]
 
 _ATX, _APPENDIX, _NUMBERED = HEADING_RULES
-_BULLET, _PAREN, _ORDERED = ITEM_RULES
+_BULLET, _PAREN, _LETTER_DOT, _ORDERED = ITEM_RULES
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(?P<title>[^*_].*?)(?:\*\*|__)[ \t]*$")
 _BOLD_ONLY = re.compile(r"^(?:\[)?(?:\*\*|__)(?P<title>[^*_\n][^\n]*?)(?:\*\*|__)(?:\]\([^)\n]*\))?[ \t]*[.:]?[ \t]*$")
@@ -219,9 +219,13 @@ def _label_style(label: str) -> tuple[str, str]:
 def _make_item(text: str, line: Line, match: re.Match[str], rule_name: str, end: int) -> Block:
     indent = len(match.group("indent").expandtabs(4))
     paren = match.groupdict().get("paren")
+    dotted = match.groupdict().get("dotted")
     if paren:
         style, value = _label_style(paren)
         label = paren
+    elif dotted:
+        style, value = _label_style(dotted[:-1])
+        label = dotted
     elif rule_name == "ordered":
         style, value, label = "ordered", match.group("ordinal"), match.group(0).strip()
     else:
@@ -316,7 +320,7 @@ def _label_with_runin(text: str, pos: int, end: int, label: Label) -> tuple[int,
         if _phrase_is_heading(heading, max_words=14, verbs_allowed=True):
             return rest_start + m.end(), strip_markup(heading)
     m = _PERIOD_RUNIN.pattern.match(rest)
-    if m and _phrase_is_heading(m.group("heading"), max_words=8, verbs_allowed=False):
+    if m and rest[m.end():].strip() and _phrase_is_heading(m.group("heading"), max_words=8, verbs_allowed=False):
         return rest_start + m.end(), m.group("heading").strip()
     return after, None
 
@@ -671,7 +675,8 @@ def _mark_chrome(text: str, blocks: list[Block]) -> list[Block]:
             rule = next((r for r in CHROME_RULES if r.pattern.match(plain)), None)
             if rule is not None and rule.name == "link-list-heading":
                 j = i + 1
-                while j < n and out[j].kind in ("item", "paragraph") and _link_only(text, out[j], anchors=False):
+                while j < n and out[j].kind in ("item", "paragraph") and _link_only(text, out[j], anchors=False) \
+                        and not _link_only(text, out[j], anchors=True):
                     j += 1
                 if j > i + 1:
                     for k in range(i, j):

@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass, field
 
 from clausegraph.ingest.blocks import Block, Line, finish_blocks, markdown_blocks, split_lines, text_blocks
-from clausegraph.ingest.dates import DATE, match_date_line, parse_date
+from clausegraph.ingest.dates import DATE, parse_date
+from clausegraph.ingest.dates import match_date_line as _match_date_line
 from clausegraph.ingest.patterns import CHROME_RULES, HEADING_RULES, ITEM_RULES, SEPARATOR, SETEXT_UNDERLINE, strip_markup
 from clausegraph.ingest.segment import build_tree
 from clausegraph.ontology.errors import ParseError
@@ -53,6 +54,15 @@ class _Head:
     title: tuple[int, int] | None  # (first, last) line of the title
     date: int | None  # the date line
     chrome: list[tuple[int, str]] = field(default_factory=list)  # (line, kind) held out as chrome
+
+
+def match_date_line(line: str):
+    """``dates.match_date_line`` on the line without its indentation: the same match, in linear time (the
+    pattern's leading white space runs backtrack on a deeply indented line)."""
+    stripped = line.lstrip(" \t")
+    if not stripped or stripped[0] not in ">_*" and not stripped[0].isalpha():
+        return None
+    return _match_date_line(stripped)
 
 
 def make_source(text: str, *, name: str, fmt: SourceFormat, origin: str | None = None) -> SourceRef:

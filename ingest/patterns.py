@@ -84,6 +84,12 @@ ITEM_RULES: tuple[Rule, ...] = (
         "(a) Use the Services or Your Data in a manner that violates any applicable laws",
     ),
     Rule(
+        "letter-dot",
+        _re(r"^(?P<indent>[ \t]*)(?P<dotted>(?:[a-z]|[ivx]{2,5})\.)[ \t]+(?=\S)"),
+        "list item labelled a., b., ii. (the list of a numbered section, cited as 'Section 6.b')",
+        "a. Customer hereby grants Perplexity general written authorization to engage the subcontractors",
+    ),
+    Rule(
         "ordered",
         _re(r"^(?P<indent>[ \t]*)(?P<ordinal>\d{1,3})[.)][ \t]+"),
         "ordered list item (markdown only: an unescaped '1.' is a list, '1\\.' a heading)",
