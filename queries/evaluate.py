@@ -9,9 +9,10 @@ Predictions are plain records (read from the graph by ``graph_records``):
     T = {"kind", "doc", "group", "number", "clause_text", "name"}
 
 A labelled clause locator matches a predicted clause when the documents agree and the
-clause's text contains the locator's quote. A predicted target matches a labelled one when it
+clause's text contains the locator's quote (compared without case, typographic quotes or markup). A predicted target matches a labelled one when it
 names the same document (a group counts for the "additional-terms" label), the same section
-number, the same external source (names compared without case, articles and punctuation), or,
+number, the same external source (names compared without case, articles and punctuation; a vendor
+text the corpus does not hold, ``external_vendor_doc``, or a group, ``group``, by its id's words), or,
 for precedence, a clause, section or document that contains the labelled clause (direction is
 checked: winner against winner, loser against loser).
 """
@@ -134,6 +135,12 @@ def _target_match(pred: dict | None, gold, *, contain: bool) -> bool:
     if "name" in gold or "external" in gold:
         return pred.get("kind") == "external" and _names_match(pred.get("name"), gold.get("name") or gold.get("external"))
     gdoc = gold.get("doc")
+    if gold.get("external_vendor_doc") or (gold.get("group") and gdoc not in GROUP_LABELS):
+        # a text of the vendor the corpus does not hold ("perplexity-pro-for-enterprise-terms"), or a group of them
+        # ("specific-terms"): an external text or a group of that name
+        if pred.get("kind") == "group":
+            return pred.get("group") == gdoc
+        return pred.get("kind") == "external" and _names_match(pred.get("name"), (gdoc or "").replace("-", " "))
     if "quote" in gold:  # a clause locator
         if pred.get("kind") == "clause":
             return _clause_match(pred.get("doc"), pred.get("clause_text") or "", gold)

@@ -54,13 +54,20 @@ def test_section_lists_and_owners():
 def test_conditions_are_structured():
     assert read_condition("This DPA only applies if Customer is a business entity") == {"role": ["business"]}
     assert read_condition("any natural person residing in the European Union who is accessing or using the Services "
-                          "for purposes which are outside his trade") == {"role": ["consumer"], "region": ["eu"]}
+                          "for purposes which are outside his trade") == {"role": ["consumer"], "region": ["eu"], "area": ["EU"]}
     assert read_condition("when you use the Mistral AI Products on Your Infrastructure and through a Reseller") == {
         "channel": ["reseller"], "infrastructure": ["own"]}
     # "without a paid subscription" is free, not also paid: matches of one field never overlap
     assert read_condition("If you are using La Plateforme without a paid subscription") == {
         "service": ["la-plateforme"], "plan": ["free"]}
     assert read_condition("Unless you are located in the United States") == {"region": ["not-us"]}
+    # any region: the resolver's values, and the countries (ISO 3166) and groups the words name
+    assert read_condition("If you reside in the European Economic Area, United Kingdom, or Switzerland") == {
+        "region": ["eu", "other"], "area": ["EEA", "UK"], "country": ["GB", "CH"]}
+    assert read_condition("If you are a California resident") == {"region": ["us"], "country": ["US-CA"]}
+    assert read_condition("This Agreement only applies to businesses and developers, not for consumer use") == {"role": ["business"]}
+    assert read_condition("If you are a subscriber to Perplexity Pro", products=("Perplexity Pro",)) == {
+        "plan": ["pro"], "product": ["perplexity-pro"]}
     # several values: the text applies to either; markdown emphasis does not hide a field
     assert read_condition("govern your use of La Plateforme, Le Chat, and the other websites") == {
         "service": ["la-plateforme", "le-chat"]}

@@ -115,6 +115,7 @@ class _Extractor:
         self._names_cache: dict[tuple, list] = {}
         self._read: dict[tuple[str, bool], tuple[list, list, list]] = {}  # clause text -> what the rules found
         self._sections_cache: dict[str, list] = {}
+        self.products = _product_names(documents)
 
     # ------------------------------------------------------------ resolution helpers
 
@@ -291,17 +292,21 @@ class _Extractor:
                     evidence=self._evidence(info, m.start, m.end, f"definition-{m.rule}")))
 
     def _aliases(self) -> None:
-        """Terms that name a document: a document's names for itself, and terms whose meaning names documents."""
+        """Terms that name a document: a document's names for itself, terms whose meaning names documents, and
+        terms whose meaning is any agreement that takes this document in ("any terms of service or other agreement
+        ... that expressly references it (... an “Agreement”)"), which name the documents of the publisher that
+        call themselves so ("these Terms and Conditions (“Agreement”)")."""
+        generic: list[tuple[str, Document]] = []
         for doc in self.documents:
             title_tail = " ".join(re.findall(r"[\w’']+", doc.title.lower())[-2:])
             for info in self.clauses[ref_key(doc)]:
                 text = info.clause.text
                 for m in info.definitions:
                     # the document's own name right before the parenthesis: "These Terms of Service (these “Terms”)"
-                    before = text[max(0, m.words_start - 40): m.words_start].lower()
+                    before = text[max(0, m.words_start - 60): m.words_start].lower()
                     inner = text[m.words_start: m.words_end].lower()
                     if m.rule == "parenthetical" and (title_tail in " ".join(re.findall(r"[\w’']+", before))
-                                                      or re.match(r"\((?:these|this)\b", inner)):
+                                                      or re.match(r"\((?:these|this)\b", inner) or _SELF_NAMED.search(before)):
                         if m.term.lower() not in _PRONOUNS:
                             self._add_alias(m.term, doc.id, [doc.id])
                     elif m.kind is DefinitionKind.MEANS and _NAMES_A_TEXT.match(text[m.words_end: m.words_end + 80]):
@@ -312,6 +317,26 @@ class _Extractor:
                             targets.extend(t for t in tgts if t not in targets)
                         if targets:
                             self._add_alias(m.term, doc.id, targets)
+                    elif m.rule == "parenthetical" and _ANY_AGREEMENT.search(text[max(0, m.words_start - 300): m.words_start]) \
+                            and re.search(r"(?i)\beach\s+such\b|\bagreement\b|\bterms\b", inner):
+                        generic.append((m.term, doc))
+        for term, doc in generic:
+            if any(a.term == term and a.owner == doc.id for a in self.aliases):
+                continue
+            # the documents that call themselves by that term and name this one
+            owners = [a.owner for a in self.aliases if a.term == term and a.owner != doc.id and a.targets == [a.owner]]
+            owners = [o for o in dict.fromkeys(owners) if self._names(o, doc)]
+            if owners:
+                self._add_alias(term, doc.id, owners)
+
+    def _names(self, owner: str, named: Document) -> bool:
+        """Whether a version of document ``owner`` names document ``named`` by its title or record name."""
+        patterns = [n.pattern for n in self.catalog.names if n.doc_id == named.id]
+        for version in self.by_id.get(owner, []):
+            for info in self.clauses.get(ref_key(version), []):
+                if any(p.search(info.clause.text) for p in patterns):
+                    return True
+        return False
 
     def _add_alias(self, term: str, owner: str, targets: list[str]) -> None:
         if not any(a.term == term and a.owner == owner for a in self.aliases):
@@ -446,7 +471,8 @@ class _Extractor:
             return None
         s, e = span
         words = info.clause.text[s:e]
-        return Condition(text=words, start=info.clause.start + s, end=info.clause.start + e, **read_condition(words))
+        return Condition(text=words, start=info.clause.start + s, end=info.clause.start + e,
+                         **read_condition(words, products=self.products))
 
     def _statements(self, info: _Clause, raw: RawPrecedence, text: str) -> list[Precedence]:
         words = text[raw.start: raw.end]
@@ -465,6 +491,8 @@ class _Extractor:
             scope_words = text[raw.scope[0]: raw.scope[1]] if raw.scope else None
             # the fields come from the scope's own words ("Your use of Le Chat"), never from what it is subject to
             condition = self._condition(info, raw.scope)
+            if raw.rule == "scope-if" and (condition is None or not _has_fields(condition)):
+                return []  # "If you have any questions": a condition that says nothing of who or where the user is
             out = [Precedence(kind=raw.kind, winner=w, scope=scope_words, explicit=raw.explicit,
                               evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition))
                    for w in winners]
@@ -480,8 +508,20 @@ class _Extractor:
                                for w in winners)
             return out
         condition = self._condition(info, raw.condition)
-        named_texts = raw.kind is PrecedenceKind.PREVAILS_OVER  # the parties of a conflict are texts, named or not
+        # the parties of a statement are texts, named or not: words that name no known text are an external text
+        named_texts = raw.named
         winners = self._role_targets(info, raw.winner, words, named_texts=named_texts)
+        if raw.rule == "not-apply" and isinstance(raw.loser, tuple) and _SELF_LIMIT.match(info.clause.text[raw.loser[0]: raw.loser[1]]):
+            # "the foregoing limitations shall not apply to Customer's obligations under Section 9": Section 9 wins
+            if raw.condition is None:
+                return []
+            winners = self._role_targets(info, raw.condition, words, named_texts=False)
+            raw = RawPrecedence(raw.kind, raw.rule, raw.start, raw.end, raw.winner, SELF_CLAUSE, raw.explicit, raw.condition)
+        if raw.rule == "notwithstanding" and isinstance(raw.loser, tuple) and \
+                _FOREGOING.match(info.clause.text[raw.loser[0]: raw.loser[1]]):
+            # "Notwithstanding the foregoing": what came before in the same part of the text
+            raw = RawPrecedence(raw.kind, raw.rule, raw.start, raw.end, raw.winner,
+                                SELF_SECTION if info.section is not None else SELF_DOC, raw.explicit, raw.condition)
         if raw.alternatives:
             winner_words = info.clause.text[raw.winner[0]: raw.winner[1]] if isinstance(raw.winner, tuple) else ""
             losers = []
@@ -504,8 +544,8 @@ class _Extractor:
             for loser in losers or [None]:
                 if loser is not None and _same(w, loser):
                     continue
-                if raw.kind is not PrecedenceKind.OVERRIDES and loser is not None and _within(loser, w):
-                    continue  # a text cannot yield to, hand over to or incorporate itself
+                if loser is not None and _within(loser, w) and (raw.kind is not PrecedenceKind.OVERRIDES or w.kind is TargetKind.DOCUMENT):
+                    continue  # a text cannot yield to, hand over to or incorporate itself, nor carve out of itself
                 statements.append(Precedence(kind=raw.kind, winner=w, loser=loser, explicit=raw.explicit,
                                              evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition)))
         return statements
@@ -516,17 +556,20 @@ class _Extractor:
             return []
         if isinstance(role, str):
             return [self._self_target(info, role, words)] if role.startswith("self-") else []
-        targets = self._resolve_span(info, role)
-        if not targets:
-            text = info.clause.text[role[0]: role[1]]
-            if re.search(r"(?i)\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|statement|addendum|dpa|notice)\b", text):
-                return [self._self_target(info, SELF_DOC, text)]
-            if named_texts:
-                name = re.sub(r"(?i)^(?:the\s+(?:terms|provisions)\s+(?:of|in)\s+)?(?:the|any|all|such|our|your)\s+", "", text).strip()
-                name = " ".join(name.replace("*", "").replace("_", " ").split())
-                if name:
-                    return [Target(kind=TargetKind.EXTERNAL, name=name, text=text)]
-        return targets
+        if not named_texts:
+            return self._resolve_span(info, role)
+        out: list[Target] = []
+        for part in _parties(info.clause.text, role):
+            targets = self._resolve_span(info, part)
+            if not targets:
+                text = info.clause.text[part[0]: part[1]]
+                if re.search(r"(?i)\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|statement|addendum|dpa|notice)\b", text):
+                    targets = [self._self_target(info, SELF_DOC, text)]
+                else:
+                    name = _external_name(text)
+                    targets = [Target(kind=TargetKind.EXTERNAL, name=name, text=text)] if name and _TEXT_WORD.search(name) else []
+            out.extend(t for t in targets if not any(_same(t, o) for o in out))
+        return out
 
     def _uses(self, doc: Document) -> None:
         """Link each clause to the defined terms it uses, longest first, never inside the term's own definition."""
@@ -550,6 +593,49 @@ class _Extractor:
                 term = m.group(0)
                 out.uses.append(TermUse(term=term, defined_in=terms[term].ref, clause=info.clause.key,
                                         start=info.clause.start + m.start(), end=info.clause.start + m.end()))
+
+
+# a document named right before its definition: "these Terms and Conditions (“Agreement”)"
+_SELF_NAMED = re.compile(r"\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms(?:\s+(?:and|&)\s+conditions)?|agreement|policy|addendum|notice)\s*$")
+# a meaning that is any agreement of a kind: "any terms of service or other agreement between ... and a business customer"
+_ANY_AGREEMENT = re.compile(r"(?i)\b(?:any|each)\s+(?:[\w-]+\s+){0,3}(?:agreement|terms\s+of\s+service|contract)s?\b[^.]{0,240}$")
+_FOREGOING = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding)\b")
+# an external text is named by what it is: terms, a law, rules, a licence, an order form ("late fee of 1" is none)
+_TEXT_WORD = re.compile(r"(?i)\b(?:terms?|agreements?|polic(?:y|ies)|laws?|rules?|licen[cs]es?|conditions|order\s+forms?|sections?|"
+                        r"clauses?|exhibits?|annex(?:es)?|schedules?|addend(?:um|a)|notices?|guidelines|documentation|regulations?|"
+                        r"GDPR|SCCs?|acts?|codes?|conventions?|directives?|statutes?|requirements|standards|specifications|"
+                        r"consent|permission|approval|authori[sz]ation|writing|DPA|BAA|contract|commitments|principles|pages?)\b")
+_SELF_LIMIT = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding|this\s+section|these\s+(?:limitations|exclusions|disclaimers|terms)|"
+                         r"such\s+(?:limitations|exclusions)|(?:the\s+)?(?:limitations?|exclusions?|disclaimers?)\b)")
+# where one named party ends and the next begins: ", or in any", " and the ", "; or our"
+_PARTY_BREAK = re.compile(r",?\s+(?:or|and|and/or)\s+(?:in\s+|under\s+|by\s+)?(?=(?:the|any|our|your|all|such|a|an|these|this|its)\s)", re.IGNORECASE)
+_NAME_NOISE = re.compile(r"(?i)^(?:(?:the\s+)?(?:terms|provisions|exclusions\s+and\s+limitations\s+of\s+liability)\s+(?:of|in|set\s+(?:out|forth)\s+in)\s+)?"
+                         r"(?:the|any|all|such|our|your|its|an?|each)\s+")
+_NAME_TAIL = re.compile(r"(?i)\s*(?:,?\s+(?:located|available|found)\s+(?:here|at)\b.*|,?\s+as\s+(?:it\s+may\s+be\s+)?(?:amended|updated)\b.*|"
+                        r",?\s+(?:except|unless|provided|which|that|if|where|when|currently|as\s+set|as\s+described)\b.*|\s*\(\s*\[?https?://.*|\s+\[?https?://.*)$")
+
+
+def _parties(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """The parts of a role's words that each name a text: "these Terms or in any country-specific pages" -> two."""
+    s, e = span
+    out, at = [], s
+    for m in _PARTY_BREAK.finditer(text, s, e):
+        if m.start() > at:
+            out.append((at, m.start()))
+        at = m.end()
+    if e > at:
+        out.append((at, e))
+    return out or [span]
+
+
+def _external_name(text: str) -> str:
+    """The name of a text the corpus does not hold, from the words that name it."""
+    name = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    name = name.replace("*", "").replace("_", " ").replace("“", "").replace("”", "").replace('"', "")
+    name = _NAME_TAIL.sub("", " ".join(name.split()))
+    for _ in range(2):
+        name = _NAME_NOISE.sub("", name).strip(" ,;:()")
+    return name
 
 
 _FUNCTION_WORDS = {"the", "a", "an", "any", "all", "such", "these", "this", "those", "that", "our", "your", "of", "in",
@@ -580,6 +666,35 @@ def _within(inner: Target, outer: Target) -> bool:
 
 def _same(a: Target, b: Target) -> bool:
     return a.kind == b.kind and a.document == b.document and a.group == b.group and a.key == b.key and a.name == b.name
+
+
+_FIELDS = ("role", "region", "service", "plan", "channel", "infrastructure", "country", "area", "product")
+
+
+def _has_fields(condition: Condition) -> bool:
+    return any(getattr(condition, name) for name in _FIELDS)
+
+
+def _product_names(documents: list[Document]) -> tuple[str, ...]:
+    """The publisher's product names its texts use at least twice: its name and the names that extend it
+    ("Grok", "Grok Enterprise", "Perplexity Pro"); longest first."""
+    if not documents:
+        return ()
+    name = documents[0].publisher.name
+    brands = {name} | {w for w in re.findall(r"[A-Z][\w-]{3,}", name)}
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(b) for b in sorted(brands, key=len, reverse=True)) +
+                         r")(?:\s+(?:[A-Z][\w-]+|API|Pro|Max|Plus)){0,2}\b")
+    counts: dict[str, int] = defaultdict(int)
+    for doc in documents:
+        todo = list(doc.children)
+        while todo:
+            node = todo.pop()
+            todo.extend(node.children)
+            if isinstance(node, Clause):
+                for m in pattern.finditer(node.text.replace("**", "")):
+                    counts[m.group(0)] += 1
+    names = {n for n, c in counts.items() if c >= 2 and not n.endswith(("Terms", "Policy", "Agreement", "Services"))}
+    return tuple(sorted(names, key=len, reverse=True))
 
 
 def extract_corpus(documents: list[Document]) -> dict[str, Extraction]:

@@ -4,6 +4,9 @@ the external sources the language of these documents cites.
 | entry                      | matches                                                   | example from the corpus |
 |----------------------------|-----------------------------------------------------------|-------------------------|
 | document title             | the title's words, any spacing or hyphenation             | ``the Partner-Hosted Deployment Terms`` -> partner-hosted-deployment-terms |
+| title without the brand    | the title less a leading brand word of the publisher      | ``our Data Processing Addendum`` -> "Perplexity Data Processing Addendum" |
+| title turned round         | "Terms of Service - Enterprise" read as "Enterprise Terms of Service" | ``Our Enterprise Terms of Service govern`` |
+| record name                | the name of the archive record the document is the first of | ``our Privacy Policy`` -> the record "Privacy Policy" (titled "Perplexity Privacy Notice") |
 | self alias                 | a term a document defines for itself                      | ``(the “Data Processing Agreement” or the “DPA”)`` |
 | alias by definition        | a defined term whose meaning names a document             | ``“Agreement” means the service agreement (including the Terms of Service ...)`` |
 | group                      | the shared first words of several titles                  | ``any applicable Additional Terms`` -> every "Additional Terms for ..." |
@@ -47,8 +50,22 @@ class Catalog:
     def build(cls, documents: list[Document]) -> Catalog:
         by_id = {d.id: d for d in documents}
         names: list[DocName] = []
+        taken: set[str] = set()
+        candidates: list[tuple[str, str]] = []  # (name, doc id), in order of trust
         for doc in documents:
-            names.append(DocName(re.compile(r"\b" + title_pattern(doc.title) + r"\b", re.IGNORECASE), doc.id, None, doc.title))
+            candidates.append((doc.title, doc.id))
+        for doc in documents:
+            for name in _other_names(doc):
+                candidates.append((name, doc.id))
+        owners: dict[str, set[str]] = {}
+        for name, doc_id in candidates:
+            owners.setdefault(name.lower(), set()).add(doc_id)
+        for name, doc_id in candidates:
+            key = name.lower()
+            if key in taken or len(owners[key]) > 1 and name != by_id[doc_id].title:
+                continue  # a name two documents could bear names neither
+            taken.add(key)
+            names.append(DocName(re.compile(r"\b" + title_pattern(name) + r"\b", re.IGNORECASE), doc_id, None, name))
         # groups: a title prefix shared by two or more documents, such as "Additional Terms"
         prefixes: dict[str, list[str]] = {}
         for doc in documents:
@@ -68,6 +85,32 @@ class Catalog:
 
     def group_members(self, group: str) -> list[str]:
         return [d.id for d in self.documents.values() if slugify(d.title).startswith(group + "-for-")]
+
+
+_DOC_TYPE = re.compile(r"(?i)\b(?:terms(?:\s+of\s+(?:service|use))?|policy|agreement|addendum|notice|statement|conditions|guidelines)\s*$")
+_COMMON_FIRST = {"terms", "data", "privacy", "acceptable", "commercial", "cookie", "cookies", "usage", "additional", "service",
+                 "services", "the", "our", "general", "supplemental", "consumer", "business", "enterprise", "api", "developer"}
+
+
+def _other_names(doc: Document) -> list[str]:
+    """Names a document goes by besides its title: without the brand, turned round, its record's name."""
+    out: list[str] = []
+    title = doc.title.strip()
+    words = title.split()
+    brand = set(re.findall(r"[\w’']+", doc.publisher.name.lower()))
+    if len(words) >= 3 and _DOC_TYPE.search(title):
+        first = re.sub(r"[’']s$", "", words[0])
+        if first.lower() in brand or (first.lower() not in _COMMON_FIRST and any(c.isupper() for c in first[1:])) \
+                or first.lower() == doc.publisher.id.split("-")[0]:
+            out.append(" ".join(words[1:]))
+    m = re.match(r"^(?P<a>.+?)\s+[-–—]\s+(?P<b>\w+(?:\s+\w+)?)$", title)
+    if m and _DOC_TYPE.search(m.group("a")):
+        out.append(f"{m.group('b')} {m.group('a')}")
+    if doc.record and doc.record == doc.id:
+        record = doc.record.replace("-", " ")
+        if record.lower() not in title.lower() and _DOC_TYPE.search(record):
+            out.append(record.title().replace(" Of ", " of "))
+    return out
 
 
 @dataclass(frozen=True)
