@@ -91,13 +91,17 @@ def normalize_name(name: str) -> str:
     return " ".join(name.split())
 
 
+# words that name nothing by themselves: left out when two names are compared word by word
+_NAME_STOPWORDS = frozenset("of to in on by for with from and or that which who its their our your any all such as at be".split())
+
+
 def _names_match(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     na, nb = normalize_name(a), normalize_name(b)
     if na == nb:
         return True
-    ta, tb = set(na.split()), set(nb.split())
+    ta, tb = set(na.split()) - _NAME_STOPWORDS, set(nb.split()) - _NAME_STOPWORDS
     small, big = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
     return len(small) >= 2 and small <= big and not (na.startswith("http") or nb.startswith("http"))
 

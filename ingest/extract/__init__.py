@@ -559,6 +559,14 @@ class _Extractor:
         if not named_texts:
             return self._resolve_span(info, role)
         out: list[Target] = []
+        # a term the clause defines within these words names what its alias names: "... (each such agreement, an “Agreement”)"
+        for m in info.definitions:
+            if role[0] <= m.start < role[1]:
+                for alias in self.aliases:
+                    if alias.term == m.term and alias.owner == info.doc.id and alias.targets != [info.doc.id]:
+                        out.extend(self.target_for(t, info.doc, info.clause.text[m.start: m.end]) for t in alias.targets)
+        if out:
+            return out
         for part in _parties(info.clause.text, role):
             targets = self._resolve_span(info, part)
             if not targets:
@@ -598,7 +606,7 @@ class _Extractor:
 # a document named right before its definition: "these Terms and Conditions (“Agreement”)"
 _SELF_NAMED = re.compile(r"\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms(?:\s+(?:and|&)\s+conditions)?|agreement|policy|addendum|notice)\s*$")
 # a meaning that is any agreement of a kind: "any terms of service or other agreement between ... and a business customer"
-_ANY_AGREEMENT = re.compile(r"(?i)\b(?:any|each)\s+(?:[\w-]+\s+){0,3}(?:agreement|terms\s+of\s+service|contract)s?\b[^.]{0,240}$")
+_ANY_AGREEMENT = re.compile(r"(?i)\b(?:any|each)\s+(?:[\w-]+\s+){0,3}(?:agreement|terms\s+of\s+service|contract)s?\b.{0,260}$")
 _FOREGOING = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding)\b")
 # an external text is named by what it is: terms, a law, rules, a licence, an order form ("late fee of 1" is none)
 _TEXT_WORD = re.compile(r"(?i)\b(?:terms?|agreements?|polic(?:y|ies)|laws?|rules?|licen[cs]es?|conditions|order\s+forms?|sections?|"
@@ -631,7 +639,7 @@ def _parties(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
 def _external_name(text: str) -> str:
     """The name of a text the corpus does not hold, from the words that name it."""
     name = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    name = name.replace("*", "").replace("_", " ").replace("“", "").replace("”", "").replace('"', "")
+    name = name.replace("*", "").replace("_", " ").replace("“", "").replace("”", "").replace('"', "").replace("[", "").replace("]", "")
     name = _NAME_TAIL.sub("", " ".join(name.split()))
     for _ in range(2):
         name = _NAME_NOISE.sub("", name).strip(" ,;:()")

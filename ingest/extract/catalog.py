@@ -25,10 +25,13 @@ __all__ = ["DocName", "Catalog", "title_pattern", "EXTERNAL_RULES", "ExternalRul
 _DET = r"(?:(?:our|the|these|this|any|all|such|applicable|relevant|its|your)\s+){0,3}"
 
 
-def title_pattern(title: str) -> str:
-    """A regex for ``title`` that allows any spacing, hyphens or dashes between its words."""
+def title_pattern(title: str, *, as_written: bool = False) -> str:
+    """A regex for ``title`` that allows any spacing, hyphens or dashes between its words; ``as_written``: in the
+    title's own case or in capitals only (a lower-case "any terms of service" is no name)."""
     words = [re.escape(w) for w in re.findall(r"[\w’']+", title)]
-    return r"[\s\-–—]+".join(words)
+    if not as_written:
+        return r"[\s\-–—]+".join(words)
+    return "(?-i:" + r"[\s\-–—]+".join(words) + "|" + r"[\s\-–—]+".join(w.upper() for w in words) + ")"
 
 
 @dataclass
@@ -65,7 +68,8 @@ class Catalog:
             if key in taken or len(owners[key]) > 1 and name != by_id[doc_id].title:
                 continue  # a name two documents could bear names neither
             taken.add(key)
-            names.append(DocName(re.compile(r"\b" + title_pattern(name) + r"\b", re.IGNORECASE), doc_id, None, name))
+            exact = name != by_id[doc_id].title  # a derived name counts only as written: "Terms of Service", not "terms of service"
+            names.append(DocName(re.compile(r"\b" + title_pattern(name, as_written=exact) + r"\b", re.IGNORECASE), doc_id, None, name))
         # groups: a title prefix shared by two or more documents, such as "Additional Terms"
         prefixes: dict[str, list[str]] = {}
         for doc in documents:
@@ -140,6 +144,8 @@ EXTERNAL_RULES: tuple[ExternalRule, ...] = (
                  "SCCs", "the clauses annexed to the EU Commission Implementing Decision 2021/914 of June 4, 2021 on standard contractual clauses"),
     ExternalRule("implementing-decision", _rx(r"\b(?:EU\s+)?Commission\s+Implementing\s+Decision\s+(?:\(EU\)\s+)?(\d{4}/\d+)(?:\s+of\s+\w+\s+\d{1,2},?\s+\d{4})?"),
                  "EU Commission Implementing Decision {1}", "EU Commission Implementing Decision 2021/914 of June 4, 2021", inside=True),
+    ExternalRule("scc-clause-of", _rx(r"\bClauses?\s+(\d{1,2})(?:\s*\([a-z]\))?\s+of\s+the\s+(?:EU\s+)?(?:SCCs?|Standard\s+Contractual\s+Clauses)\b"),
+                 "SCCs Clause {1}", "Subject to Clause 12 of the EU SCCs"),
     ExternalRule("gdpr", _rx(r"\b(?:the\s+)?GDPR\b"), "GDPR", "the GDPR"),
     ExternalRule("sccs", _rx(r"\b(?:the\s+)?(?:SCCs|Standard Contractual Clauses)\b"), "SCCs", "pursuant to the SCCs"),
     ExternalRule("law-of-place", _rx(r"\b(?:the\s+)?laws?\s+of\s+(?:the\s+)?(France|Ireland|England(?: and Wales)?|Germany|the United States|California|Delaware|New York|Singapore|[A-Z][a-z]+)\b"),

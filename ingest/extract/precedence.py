@@ -121,19 +121,19 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    condition="cond"),
     PrecedenceRule("except-for", PrecedenceKind.OVERRIDES,
                    _rx(r"\b(?:except\s+for|except\s+in\s+(?:the\s+)?case\s+of|other\s+than|save\s+for|excluding)\s+"
-                       r"(?P<w>(?:[^;.]{0,160}?)\b(?:section|sections|clause|exhibit)\s+\d+[^;.]{0,160}?)"
-                       r"(?=,\s*(?:to\s+the\s+(?:maximum|fullest)|in\s+no\s+event|\([ia1]\)|the\s+services|neither|each\s+party|either\s+party)|[;.]|$)"),
+                       r"(?P<w>(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?\b(?:section|sections|clause|exhibit)\s+\d+(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?)"
+                       r"(?=,\s*(?:to\s+the\s+(?:maximum|fullest)|in\s+no\s+event|\([ia1]\)|the\s+services|neither|each\s+party|either\s+party)|[;.](?!\d)|$)"),
                    "w", SELF_CLAUSE, "EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”"),
     PrecedenceRule("except-as", PrecedenceKind.OVERRIDES,
                    _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:set\s+(?:forth|out)|provided|stated|"
                        r"permitted|specified|described|agreed|required)\s+(?:in|by|under)\s+(?P<w>[^;.]{2,160}?)(?=,|[;.]|$)"),
                    "w", SELF_CLAUSE, "Except as expressly set forth in these Terms or in any country-specific billing and consumer information pages"),
     PrecedenceRule("not-apply", PrecedenceKind.OVERRIDES,
-                   _rx(r"(?P<l>(?:^|(?<=[,;:]\s))(?:[^,;:.]|\.(?=\d)){2,160}?)\s+(?:will|shall|does|do)\s+not\s+(?:apply|be\s+applicable)(?:\s+to\s+(?P<to>[^.;]{2,160}))?"),
+                   _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))(?:[^,;:.]|\.(?=\d)){2,160}?)\s+(?:will|shall|does|do|may)\s+not\s+(?:apply|be\s+applicable)(?:\s+to\s+(?P<to>[^.;]{2,160}))?"),
                    SELF_CLAUSE, "l", "Perplexity’s obligations in Section 9.2 shall not apply to Customer", condition="to",
                    cue=_rx(r"\bnot\s+(?:apply|be\s+applicable)\b")),
     PrecedenceRule("excluded-from", PrecedenceKind.OVERRIDES,
-                   _rx(r"(?P<l>[^.;:]{2,160}?)\s+(?:is|are)\s+(?:expressly\s+)?excluded\s+from\s+(?P<w>(?:these|this)\s+[^.;,]{2,40}?)(?=\s+and\b|[.;,]|$)"),
+                   _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))[^.;:,]{2,160}?)\s+(?:is|are)\s+(?:expressly\s+)?excluded\s+from\s+(?P<w>(?:these|this)\s+[^.;,]{2,40}?)(?=\s+and\b|[.;,]|$)"),
                    "w", "l", "Any statements or comments made between you and xAI employees are expressly excluded from these Terms and will not apply",
                    cue=_rx(r"\bexcluded\s+from\b"), excludes=("not-apply",)),
     PrecedenceRule("no-effect", PrecedenceKind.PREVAILS_OVER,
@@ -155,17 +155,17 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    _rx(r"(?P<cond>\bunless\s+otherwise\s+(?:expressly\s+)?(?P<how>agreed\s+in\s+writing|agreed|stated|provided|specified|set\s+(?:out|forth)|permitted)(?:\s+(?:in|by|between|under)\s+(?P<w>[^,.;]{2,100}))?)"),
                    "w", SELF_CLAUSE, "Unless otherwise stated in the Partner Terms, if you use our Services through a Partner", condition="cond"),
     PrecedenceRule("unless-consent", PrecedenceKind.SUBJECT_TO,
-                   _rx(r"(?P<cond>\b(?:unless|except\s+with|or)\s+(?:(?:we|you|the\s+parties|customer|[A-Z]\w+)\s+(?:have\s+|has\s+)?(?:provided?|gives?|given|obtain(?:ed)?|"
-                       r"execute[sd]?|agreed?|granted?)\s+)?(?:our|its|your|the|a|prior)?\s*(?P<w>(?:prior\s+)?(?:express\s+)?written\s+(?:consent|permission|approval|authori[sz]ation)"
+                   _rx(r"(?P<cond>\b(?:unless|except\s+with|or)\s+(?:(?:we|you|the\s+parties|customer|[A-Z]\w+)(?:\s+and\s+(?:we|you|[A-Z]\w+))?\s+"
+                       r"(?:have\s+|has\s+)?(?:provided?|gives?|given|obtain(?:ed)?|execute[sd]?|agreed?|granted?|have|has)\s+)?(?:our|its|your|the|a|prior)?\s*(?P<w>(?:prior\s+)?(?:express\s+)?written\s+(?:consent|permission|approval|authori[sz]ation)"
                        r"|(?:a\s+)?[A-Z][\w ]{2,50}?Agreement(?:\s+or\s+Amendment)?\b))"),
                    "w", SELF_CLAUSE, "You agree not to create an Account if we have previously removed you, unless we provide written consent otherwise",
                    condition="cond", cue=_rx(r"\bwritten\s+(?:consent|permission|approval|authori[sz]ation)|\bunless\b[^.;]*\bexecuted\b")),
     PrecedenceRule("subject-to", PrecedenceKind.SUBJECT_TO,
                    _rx(r"(?<!use of )(?<!payment for any services )(?:\b(?:is|are|be|remains?|being)\s+(?:also\s+|expressly\s+|further\s+)?|^\W*|,\s+|\(\s*)subject\s+to\s+"
-                       r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)[^,.;]{2,140})"),
+                       r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)(?:[^,.;]|(?<=\d)\.(?=\d)){2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
     PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
-                   _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+by\s+(?P<w>[^.;]{2,120})"),
+                   _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+(?:in\s+part\s+|solely\s+|exclusively\s+)?by\s+(?P<w>[^.;]{2,120})"),
                    "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat",
                    cue=_rx(r"\bgoverned\s+by\b")),
     PrecedenceRule("as-described-in", PrecedenceKind.DEFERS_TO,
@@ -197,16 +197,16 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "accordance with applicable law, and (c) execute our Data Processing Agreement.",
                    condition="cond"),
     PrecedenceRule("law-governs", PrecedenceKind.DEFERS_TO,
-                   _rx(r"(?P<cond>\b(?:unless|if)\s+you\s+are\s+located\s+in\s+[^,]{2,60},\s+)?(?P<w>(?:the\s+)?(?:laws?\s+of\s+[A-Z][\w ]{1,30}?|[A-Z][a-z]+\s+law))\s+(?:will|shall)\s+govern\b"),
-                   "w", SELF_DOC, "Unless you are located in the United States, the laws of France will govern all disputes", condition="cond",
+                   _rx(r"(?P<cond>\b(?:unless|if)\s+you\s+are\s+located\s+in\s+[^,]{2,60},\s+)?(?P<w>(?:the\s+)?(?:laws?\s+of\s+[A-Z][\w ]{1,30}?|[A-Z][a-z]+\s+law))(?:,\s*[^,.;]{2,60},)?\s+(?:will|shall)\s+govern\b"),
+                   "w", SELF_DOC, "Unless you are located in the United States, the laws of France will govern all disputes", condition="cond", named=True,
                    cue=_rx(r"\blaws?\b[^.;]*\bgovern\b")),
     PrecedenceRule("meaning-given-in", PrecedenceKind.DEFERS_TO,
                    _rx(r"\bcapitali[sz]ed\s+terms?\b[^.;]{0,80}?\bhave\s+the\s+meanings?\s+(?:given|set\s+(?:out|forth)|ascribed)(?:\s+to\s+them)?\s+in\s+(?P<w>[^.;]{2,80})"),
                    "w", SELF_DOC, "Capitalized terms not defined herein shall have the meaning given in the Agreement"),
     PrecedenceRule("incorporated-in", PrecedenceKind.INCORPORATES,
-                   _rx(r"(?P<l>[^.;]{2,120}?)\s+(?:is|are)\s+(?:hereby\s+)?incorporated\s+(?:in|into|to)\s+(?P<w>(?:the|this|these|our)\s+[^.;,]{2,60}?)(?:\s+by\s+reference|\s+and\b|[.;,])"),
+                   _rx(r"(?P<l>[^.;]{2,120}?)\s+(?:is|are)\s+(?:hereby\s+|deemed\s+to\s+be\s+)?incorporated\s+(?:by\s+reference\s+)?(?:in|into|to)\s+(?P<w>(?:the|this|these|our)\s+[^.;,]{2,60}?)(?:\s+by\s+reference|\s+and\b|[.;,])"),
                    "w", "l", "The Data Processing Addendum (DPA) is incorporated in the Agreement by reference",
-                   cue=_rx(r"\bincorporated\s+(?:in|into|to)\b")),
+                   cue=_rx(r"\bincorporated\s+(?:by\s+reference\s+)?(?:in|into|to)\b")),
     PrecedenceRule("hereby-incorporated", PrecedenceKind.INCORPORATES,
                    _rx(r"(?P<l>\b[^.;]{2,160}?)\s+which\s+(?:[^.;]{0,160}?\s+and\s+)?(?:is|are)\s+hereby\s+incorporated\b"),
                    SELF_DOC, "l", "conclude Module 4 (Processor-to-Controller) of the SCCs which is hereby incorporated and completed as follows",
@@ -221,7 +221,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    cue=_rx(r"\bincorporated\s+(?:herein|into\s+th)"), excludes=("hereby-incorporated",)),
     PrecedenceRule("forms-part-of", PrecedenceKind.INCORPORATES,
                    _rx(r"(?P<l>\b(?:this|these)\s+[^.;,]{2,80}?)\s+(?:forms?|constitutes?)\s+(?:an?\s+)?(?:integral\s+)?part\s+of\s+"
-                       r"(?:and\s+(?:is|are)\s+incorporated\s+(?:in|into)\s+)?(?P<w>[^.;]{2,240}?)(?=,\s+governing|[.;]|$)"),
+                       r"(?:and\s+(?:is|are)\s+incorporated\s+(?:in|into)\s+)?(?P<w>(?:[^.;]|\.(?=\s*[a-z,(“\"]|\w)){2,320}?)(?=,\s+governing|[.;]|$)"),
                    "w", "l", "This Data Processing Addendum (“DPA”) forms part of and is incorporated into any terms of service or other agreement",
                    cue=_rx(r"\bpart\s+of\b"), excludes=("incorporated-in",)),
     PrecedenceRule("serves-as", PrecedenceKind.INCORPORATES,
@@ -234,12 +234,16 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                        r"(?P<w>(?:the|our|any|your)\s+[^.;,]{2,120})"),
                    "w", "l", "These Supplemental Terms supplement the Microsoft Services Agreement",
                    cue=_rx(r"\b(?:supplements?|amends?)\s+(?:and\s+\w+\s+\w+\s+\w+\s+)?(?:the|our|any|your)\b")),
+    PrecedenceRule("agree-including", PrecedenceKind.INCORPORATES,
+                   _rx(r"\bagree(?:s|d)?\s+to\s+(?P<w>(?:these|this)\s+[A-Z]\w*)[^.;]{0,100}?,?\s+including\s+(?P<l>[^.;]{2,160})"),
+                   "w", "l", "you acknowledge and agree to these Terms and any other applicable terms and policies, including our Acceptable Use Policy",
+                   named=False, cue=_rx(r"\bagree")),
     PrecedenceRule("including", PrecedenceKind.INCORPORATES,
                    _rx(r"(?P<w>\b(?:these|this|the)\s+[A-Z]\w*(?:\s+of\s+Service)?)\s*(?:\(|,)\s*including\s+(?P<l>(?:all\s+|any\s+)?[^()]{2,120}?)(?:\)|,\s+(?:constitute|form|make\s+up))"),
                    "w", "l", "these Terms, including our Usage Policy and any applicable Additional Terms, constitute the entire agreement", named=False,
                    cue=_rx(r"\bincluding\b[^.;]*\b(?:agree|constitute|entire\s+agreement|form)|\b(?:agree|agreeing)\b[^.;]*\bincluding\b")),
     PrecedenceRule("scope-applies", PrecedenceKind.SCOPE,
-                   _rx(r"^(?:[^.;]{0,60}?,\s+)?(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,5}(?:\s+\d+)?(?:\s*\([^)]{1,40}\))?)\s+(?:only\s+|specifically\s+)?"
+                   _rx(r"^(?:[^.;]{0,60}?(?:,|\bthat)\s+)?(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,5}(?:\s+\d+)?(?:\s*\([^)]{1,40}\))?)\s+(?:only\s+|specifically\s+)?"
                        r"(?:appl(?:y|ies)|(?:is|are)\s+(?:only\s+)?applicable)\s+(?P<scope>(?:only\s+)?(?:to|if|when|where)\s+[^.;]{2,200})"),
                    "w", None, "This DPA only applies if Customer is a business entity", scope="scope"),
     PrecedenceRule("scope-for", PrecedenceKind.SCOPE,
@@ -268,6 +272,10 @@ _ORDER = re.compile(
     re.IGNORECASE,
 )
 _ITEM = re.compile(r"\(([a-z]|[ivx]+|\d+)\)\s*(?P<text>[^()]+?(?:\([^()]*\)[^()]*?)?)(?=\s*(?:,|;)?\s*(?:and|or)?\s*\((?:[a-z]|[ivx]+|\d+)\)|[.;]?\s*$)")
+
+
+_LAST_SUBJECT = ("not-apply", "excluded-from")
+_SUBJECT_BREAK = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understand|understands)\s+that\s+|\bthat\s+")
 
 
 @dataclass
@@ -342,6 +350,11 @@ def find_precedence(doc) -> list[RawPrecedence]:
                                         _role(m, rule.winner, offset), _role(m, rule.loser, offset), rule.explicit,
                                         _span(m, rule.condition, offset) or _span(m, "cond2", offset),
                                         _span(m, rule.scope, offset), named=rule.named)
+                    if rule.name in _LAST_SUBJECT and isinstance(raw.loser, tuple):
+                        # the subject is the last clause before the verb: "You and the Company agree that [the Convention]"
+                        ls, le = raw.loser
+                        cut = max((mm.end() for mm in _SUBJECT_BREAK.finditer(whole, ls, le)), default=ls)
+                        raw.loser = (cut, le) if cut < le else raw.loser
                     if rule.loser == "a|b":
                         raw.alternatives = [x for x in (_span(m, "a", offset), _span(m, "b", offset)) if x]
                     found.append(raw)
