@@ -275,6 +275,7 @@ class _Extractor:
         for doc in self.documents:
             self._references(doc)
             self._precedence(doc)
+            self._party_references(doc)
             self._uses(doc)
         return self.results
 
@@ -303,12 +304,20 @@ class _Extractor:
                 text = info.clause.text
                 for m in info.definitions:
                     # the document's own name right before the parenthesis: "These Terms of Service (these “Terms”)"
-                    before = text[max(0, m.words_start - 60): m.words_start].lower()
+                    before = text[max(0, m.words_start - 40): m.words_start].lower()
                     inner = text[m.words_start: m.words_end].lower()
                     if m.rule == "parenthetical" and (title_tail in " ".join(re.findall(r"[\w’']+", before))
-                                                      or re.match(r"\((?:these|this)\b", inner) or _SELF_NAMED.search(before)):
-                        if m.term.lower() not in _PRONOUNS:
+                                                      or re.match(r"\((?:these|this)\b", inner)
+                                                      or _SELF_NAMED.search(text[max(0, m.words_start - 60): m.words_start].lower())):
+                        if m.term.lower() not in _PRONOUNS and (re.match(r"\((?:these|this)\b", inner) or _DOC_LIKE.search(m.term)):
                             self._add_alias(m.term, doc.id, [doc.id])
+                    elif m.rule == "parenthetical" and m.term.lower() not in _PRONOUNS:
+                        # a document named right before: "SpaceXAI’s Acceptable Use Policy (“AUP”)"
+                        lead = text[max(0, m.words_start - 80): m.words_start]
+                        named = [x for x in self.name_matches(doc, lead) if not lead[x[1]:].strip(" ,*_")]
+                        targets = [t for x in named for t in x[2] if not t.startswith("group:")]
+                        if targets and targets != [doc.id]:
+                            self._add_alias(m.term, doc.id, targets)
                     elif m.kind is DefinitionKind.MEANS and _NAMES_A_TEXT.match(text[m.words_end: m.words_end + 80]):
                         meaning = text[m.words_end: m.words_end + 200].split(".")[0]
                         named = self.name_matches(doc, meaning)
@@ -360,8 +369,18 @@ class _Extractor:
                                 evidence=self._evidence(info, raw.start, raw.end, f"borrows-{raw.rule}"),
                                 target=self.target_for(t, doc, words)))
 
+    def _instruments(self, doc: Document) -> re.Pattern[str] | None:
+        """Texts this document defines that the corpus does not hold ("(each, an “Order Form”)"), as a pattern of their mentions."""
+        aliased = {a.term for a in self.aliases}
+        terms = {d.term for d in self.results[ref_key(doc)].definitions
+                 if _INSTRUMENT_TERM.search(d.term) and d.term not in aliased and not self.name_matches(doc, d.term)}
+        if not terms:
+            return None
+        return re.compile(r"(?<![\w“\"])(?P<term>" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")s?(?![\w”\"])")
+
     def _references(self, doc: Document) -> None:
         out = self.results[ref_key(doc)]
+        instruments = self._instruments(doc)
         for info in self.clauses[ref_key(doc)]:
             text = info.clause.text
             raws: list[RawRef] = info.references
@@ -400,6 +419,21 @@ class _Extractor:
                         continue
                     out.references.append(Reference(evidence=self._evidence(info, s, e, "reference-document-name"),
                                                     target=self.target_for(t, doc, words)))
+            if info.section is not None and info.section.number:
+                for m in _THIS_SECTION.finditer(text):
+                    out.references.append(Reference(
+                        evidence=self._evidence(info, m.start(), m.end(), "reference-this-section"),
+                        target=Target(kind=TargetKind.SECTION, document=doc.ref, key=info.section.key,
+                                      number=info.section.number, text=m.group(0))))
+            if instruments is not None:
+                quotes = [(m.start, m.end) for m in info.definitions]
+                for m in instruments.finditer(text):
+                    if any(s <= m.start() < e for s, e in quotes + taken):
+                        continue
+                    name = re.sub(r"s$", "", m.group("term")) if m.group("term").endswith("Forms") else m.group("term")
+                    out.references.append(Reference(
+                        evidence=self._evidence(info, m.start(), m.end(), "reference-defined-instrument"),
+                        target=Target(kind=TargetKind.EXTERNAL, name=name, text=m.group(0))))
         out.references = self._dedupe(out.references)
 
     def _owner_document(self, doc: Document, owner: str | None) -> Document:
@@ -465,6 +499,46 @@ class _Extractor:
             text = info.clause.text
             for raw in info.precedence:
                 out.precedence.extend(self._statements(info, raw, text))
+            lead = _EXCEPTION_LEAD.search(text)
+            if lead:
+                out.precedence.extend(self._exceptions(info, lead))
+
+    def _party_references(self, doc: Document) -> None:
+        """Every text a precedence statement names is also a text the clause references."""
+        out = self.results[ref_key(doc)]
+        for p in out.precedence:
+            info = self._infos.get((ref_key(doc), p.evidence.clause))
+            if info is None:
+                continue
+            text = info.clause.text
+            for t in (p.winner, p.loser):
+                if t is None or t.kind is TargetKind.CLAUSE or (t.document == doc.ref and t.kind is TargetKind.DOCUMENT) \
+                        or t.text == p.evidence.words:
+                    continue  # the clause itself, its own document, or a text no words name ("unless otherwise agreed in writing")
+                if t.kind is TargetKind.SECTION and t.document == doc.ref and info.section is not None and t.key == info.section.key:
+                    continue  # "this Section", read as the statement's own part
+                at = text.find(t.text, max(0, p.evidence.start - info.clause.start))
+                at = text.find(t.text) if at < 0 else at
+                if at < 0 or not t.text.strip():
+                    continue
+                out.references.append(Reference(evidence=self._evidence(info, at, at + len(t.text), "reference-precedence-party"),
+                                                target=t))
+        out.references = self._dedupe(out.references)
+
+    def _exceptions(self, info: _Clause, lead: re.Match[str]) -> list[Precedence]:
+        """Items listed after "... with the following exceptions:": each text an item names is carved out of the lead-in."""
+        out: list[Precedence] = []
+        loser = self._self_target(info, SELF_CLAUSE, lead.group(0))
+        for child in info.clause.children:
+            item = self._infos.get((ref_key(info.doc), child.key))
+            if item is None:
+                continue
+            for w in self._resolve_span(item, (0, len(child.text))):
+                if w.kind is TargetKind.DOCUMENT and w.document == info.doc.ref:
+                    continue
+                out.append(Precedence(kind=PrecedenceKind.OVERRIDES, winner=w, loser=loser,
+                                      evidence=self._evidence(item, 0, len(child.text), "precedence-exception-list-item")))
+        return out
 
     def _condition(self, info: _Clause, span: tuple[int, int] | None) -> Condition | None:
         if span is None:
@@ -607,6 +681,14 @@ class _Extractor:
 _SELF_NAMED = re.compile(r"\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms(?:\s+(?:and|&)\s+conditions)?|agreement|policy|addendum|notice)\s*$")
 # a meaning that is any agreement of a kind: "any terms of service or other agreement between ... and a business customer"
 _ANY_AGREEMENT = re.compile(r"(?i)\b(?:any|each)\s+(?:[\w-]+\s+){0,3}(?:agreement|terms\s+of\s+service|contract)s?\b.{0,260}$")
+# a term that names a text: "Terms", "Agreement", "DPA", "Europe Specific Terms" ("Order Form" or "Company" are no documents)
+_DOC_LIKE = re.compile(r"(?i)\b(?:terms?|agreement|policy|addendum|notice|statement|conditions|guidelines|DPA|AUP|EST|MSA|TOS|ToU)\b")
+# a lead-in whose list items are carved out of it: "... WITH THE FOLLOWING EXCEPTIONS:", "shall not apply to:"
+_EXCEPTION_LEAD = re.compile(r"(?i)(?:with\s+the\s+following\s+exceptions|(?:will|shall|do|does)\s+not\s+apply\s+to|except(?:\s+for)?|excluding|other\s+than"
+                             r"|the\s+following\s+(?:are|is)\s+excluded)\s*:\s*\**\s*$")
+_THIS_SECTION = re.compile(r"\b(?:[Tt]his|THIS)\s+(?:[Ss]ection|SECTION)\b(?!\s+\d)")
+# a defined term that names a kind of text: "Order Form", "Business Associate Agreement", "Third-Party Terms"
+_INSTRUMENT_TERM = re.compile(r"^(?:[A-Z][\w-]*\s+){0,3}(?:Agreement|Terms|Policy|Addendum|Form|Licen[cs]e|Contract|Amendment)$")
 _FOREGOING = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding)\b")
 # an external text is named by what it is: terms, a law, rules, a licence, an order form ("late fee of 1" is none)
 _TEXT_WORD = re.compile(r"(?i)\b(?:terms?|agreements?|polic(?:y|ies)|laws?|rules?|licen[cs]es?|conditions|order\s+forms?|sections?|"

@@ -152,7 +152,7 @@ EXTERNAL_RULES: tuple[ExternalRule, ...] = (
                  "laws of {1}", "the laws of France"),
     ExternalRule("place-law", _rx(r"\b(California|Delaware|New York|French|Irish|English|German|EU|European Union)\s+law\b"),
                  "{1} law", "California law"),
-    ExternalRule("law-as-limit", _rx(r"(?i)\b(?:(?:to\s+the\s+(?:maximum\s+|fullest\s+)?extent\s+)?(?:permitted|required|allowed|prohibited)\s+(?:by|under)|contrary\s+to|except\s+(?:as|where)\s+required\s+by)\s+(?:the\s+)?(?:applicable|mandatory|local)\s+laws?\b"),
+    ExternalRule("law-as-limit", _rx(r"(?i)\b(?:(?:to\s+the\s+(?:maximum\s+|fullest\s+)?extent\s+)?(?:permitted|required|allowed|prohibited|possible|authori[sz]ed)\s+(?:by|under)|contrary\s+to|except\s+(?:as|where)\s+required\s+by)\s+(?:the\s+)?(?:(?:applicable|mandatory|local)\s+)?laws?\b"),
                  "applicable law", "To the extent permitted by applicable law"),
     ExternalRule("mandatory-law", _rx(r"(?i)\b(?:any\s+)?mandatory\s+(?:local\s+)?laws?\b"), "mandatory law",
                  "These Additional Terms do not override any mandatory local laws"),
@@ -161,5 +161,8 @@ EXTERNAL_RULES: tuple[ExternalRule, ...] = (
     ExternalRule("own-policy", _rx(r"\b(?P<org>[A-Z][\w]*(?:\s+[A-Z][\w]*){0,3})[’']s\s+(?P<what>(?:[a-z]+\s+(?:and\s+)?){0,3}(?:policies|policy|procedures|guidelines|documentation|trust\s+center|help\s+center))"
                                    r"(?:\s+(?:available\s+)?at\s+(?P<url>https?://[^\s)\]>,;]+[^\s)\]>,;.]))?"),
                  "{1} {2}", "in accordance with Mistral AI’s deletion policies and procedures"),
+    ExternalRule("named-instrument", _rx(r"\b(?:the\s+)?(?:EU\s+|U\.S\.\s+|UK\s+)?(?:[A-Z][\w.’'-]*\s+){1,6}(?:Act|Regulations?|Rules|Rule|Directive|Code)(?:\s+(?:of\s+)?\d{4})?\b"
+                                         r"(?<!Terms of Use)(?<!Code of Conduct)"),
+                 "{0}", "the Federal Arbitration Act"),
     ExternalRule("url", _rx(r"https?://[^\s)\]>,;]+[^\s)\]>,;.]"), "{0}", "available at https://trust.mistral.ai/"),
 )

@@ -124,9 +124,13 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                        r"(?P<w>(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?\b(?:section|sections|clause|exhibit)\s+\d+(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?)"
                        r"(?=,\s*(?:to\s+the\s+(?:maximum|fullest)|in\s+no\s+event|\([ia1]\)|the\s+services|neither|each\s+party|either\s+party)|[;.](?!\d)|$)"),
                    "w", SELF_CLAUSE, "EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”"),
+    PrecedenceRule("except-as-permitted", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:permitted|agreed|authori[sz]ed|allowed)"
+                       r"\s+(?:in|by|under)\s+(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
+                   "w", SELF_CLAUSE, "except as may be expressly permitted in an Order Form"),
     PrecedenceRule("except-as", PrecedenceKind.OVERRIDES,
                    _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:set\s+(?:forth|out)|provided|stated|"
-                       r"permitted|specified|described|agreed|required)\s+(?:in|by|under)\s+(?P<w>[^;.]{2,160}?)(?=,|[;.]|$)"),
+                       r"specified|described|required)\s+(?:in|by|under)\s+(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
                    "w", SELF_CLAUSE, "Except as expressly set forth in these Terms or in any country-specific billing and consumer information pages"),
     PrecedenceRule("not-apply", PrecedenceKind.OVERRIDES,
                    _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))(?:[^,;:.]|\.(?=\d)){2,160}?)\s+(?:will|shall|does|do|may)\s+not\s+(?:apply|be\s+applicable)(?:\s+to\s+(?P<to>[^.;]{2,160}))?"),
@@ -165,7 +169,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                        r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)(?:[^,.;]|(?<=\d)\.(?=\d)){2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
     PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
-                   _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+(?:in\s+part\s+|solely\s+|exclusively\s+)?by\s+(?P<w>[^.;]{2,120})"),
+                   _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+(?:in\s+part\s+|solely\s+|exclusively\s+)?by\s+(?P<w>(?:[^.;]|\.(?=\S)){2,120})"),
                    "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat",
                    cue=_rx(r"\bgoverned\s+by\b")),
     PrecedenceRule("as-described-in", PrecedenceKind.DEFERS_TO,
@@ -216,12 +220,12 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", "l", "This Agreement incorporates by reference Perplexity’s Data Processing Addendum",
                    cue=_rx(r"\bincorporates?\b")),
     PrecedenceRule("incorporated-herein", PrecedenceKind.INCORPORATES,
-                   _rx(r"(?P<l>[^.;]{2,200}?),?\s+which\s+(?:is|are)\s+(?:hereby\s+)?incorporated\s+(?:herein|into\s+(?:this|these)\b)"),
+                   _rx(r"(?P<l>(?:[^.;]|\.(?=\S)){2,240}?),?\s+(?:and\s+)?which\s+(?:is|are)\s+(?:hereby\s+)?incorporated\s+(?:herein|into\s+(?:this|these)\b)"),
                    SELF_DOC, "l", "SpaceXAI’s Acceptable Use Policy (“AUP”), which is incorporated herein by this reference",
                    cue=_rx(r"\bincorporated\s+(?:herein|into\s+th)"), excludes=("hereby-incorporated",)),
     PrecedenceRule("forms-part-of", PrecedenceKind.INCORPORATES,
                    _rx(r"(?P<l>\b(?:this|these)\s+[^.;,]{2,80}?)\s+(?:forms?|constitutes?)\s+(?:an?\s+)?(?:integral\s+)?part\s+of\s+"
-                       r"(?:and\s+(?:is|are)\s+incorporated\s+(?:in|into)\s+)?(?P<w>(?:[^.;]|\.(?=\s*[a-z,(“\"]|\w)){2,320}?)(?=,\s+governing|[.;]|$)"),
+                       r"(?:and\s+(?:is|are)\s+incorporated\s+(?:in|into)\s+)?(?P<w>(?:[^.;]|\.(?=\s*[a-z,(“\"]|\w)){2,320}?)(?=,\s+governing|;|\.(?!\s*[a-z,(“\"]|\w)|$)"),
                    "w", "l", "This Data Processing Addendum (“DPA”) forms part of and is incorporated into any terms of service or other agreement",
                    cue=_rx(r"\bpart\s+of\b"), excludes=("incorporated-in",)),
     PrecedenceRule("serves-as", PrecedenceKind.INCORPORATES,
@@ -250,6 +254,10 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    _rx(r"^\W*(?:note:\s*)?(?P<w>(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|addendum))\s+(?:are|is)\s+(?:only\s+)?for\s+(?P<scope>[^.;]{2,200})"),
                    "w", None, "These terms are for enterprise (business) users of the SpaceXAI API and related SpaceXAI Services",
                    scope="scope"),
+    PrecedenceRule("scope-extent", PrecedenceKind.SCOPE,
+                   _rx(r"^(?P<scope>to\s+the\s+extent\s+(?:that\s+)?[^,;]{2,200}),\s+(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,4})(?=\s+(?:sets?|appl|govern|shall|will|is|are))"),
+                   "w", None, "To the extent that Perplexity processes any Personal Data in connection with Customer’s use of the Services, this DPA sets forth",
+                   scope="scope", cue=_rx(r"^to\s+the\s+extent\b")),
     PrecedenceRule("scope-governs", PrecedenceKind.SCOPE,
                    _rx(r"^(?P<w>(?:these|this)\s+[^.;]{2,80}?)\s+(?:govern|governs)\s+(?P<scope>your\s+(?:use|access)[^.;]{2,300}?)(?:,\s+except\b|[.;]|$)"),
                    "w", None, "These Terms of Service (these “Terms”) govern your use of La Plateforme, Le Chat, and the other websites ...",
@@ -274,6 +282,7 @@ _ORDER = re.compile(
 _ITEM = re.compile(r"\(([a-z]|[ivx]+|\d+)\)\s*(?P<text>[^()]+?(?:\([^()]*\)[^()]*?)?)(?=\s*(?:,|;)?\s*(?:and|or)?\s*\((?:[a-z]|[ivx]+|\d+)\)|[.;]?\s*$)")
 
 
+_NOT_A_BREAK = re.compile(r"\b(?:Inc|Ltd|Co|Corp|LLC|L\.L\.C|e\.g|i\.e|U\.S|U\.K|No|Nos|Art|Sec|cf|vs|St|Mr|Ms|Dr)\.\s*$")
 _LAST_SUBJECT = ("not-apply", "excluded-from")
 _SUBJECT_BREAK = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understand|understands)\s+that\s+|\bthat\s+")
 
@@ -334,6 +343,11 @@ def find_precedence(doc) -> list[RawPrecedence]:
     array = doc.to_array(["SENT_START", "IDX"])
     starts = [i for i, flag in enumerate(array[:, 0].tolist()) if flag == 1 or i == 0]
     chars = [int(array[i, 1]) for i in starts] + [len(whole)]
+    # "Perplexity AI, Inc. (“Perplexity”)": a sentence does not end after an abbreviation or before a parenthesis
+    keep = [0] + [k for k in range(1, len(starts)) if not _NOT_A_BREAK.search(whole[max(0, chars[k] - 12): chars[k]])
+                  and not re.match(r"\s*[(a-z]", whole[chars[k]: chars[k] + 2])]
+    starts = [starts[k] for k in keep]
+    chars = [chars[k] for k in keep] + [len(whole)]
     cued = {bisect_right(starts, start) - 1 for _, start, _ in _cue_matcher(doc.vocab)(doc)}
     for k in range(len(starts)):
         offset = chars[k]

@@ -76,6 +76,9 @@ def find_structural_refs(text: str) -> list[RawRef]:
 
 
 def _canonical(rule, m: re.Match[str]) -> list[str]:
+    if rule.name == "named-instrument":
+        name = re.sub(r"^(?:the|The)\s+", "", m.group(0))
+        return [" ".join(name.split())]
     groups = [m.group(0)] + [g for g in m.groups()]
     if rule.name == "scc-annex":
         return [f"SCCs Annex {a}" for a in m.groups() if a]
@@ -94,7 +97,7 @@ def _canonical(rule, m: re.Match[str]) -> list[str]:
 
 
 _EXTERNAL_CUE = re.compile(r"Article|Module|Annex|Regulation|Decision|GDPR|SCC|Standard Contractual|Clause|\blaws?\b|https?://|[’']s\s|"
-                           r"[Cc]ode|mandatory|clauses\s+annexed", re.IGNORECASE)
+                           r"[Cc]ode|mandatory|clauses\s+annexed|\bAct\b|\bRules?\b|Directive", re.IGNORECASE)
 
 
 def find_external_refs(text: str, *, cites_sccs: bool) -> list[RawRef]:
