@@ -18,7 +18,7 @@ from clausegraph.ingest.extract.conditions import read_condition
 from clausegraph.ingest.extract.definitions import TermMatch
 from clausegraph.ingest.extract.nlp import make_nlp
 from clausegraph.ingest.extract.definitions import find_definitions
-from clausegraph.ingest.extract.precedence import PRECEDENCE_CUE, SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
+from clausegraph.ingest.extract.precedence import ORDER_LEAD, PRECEDENCE_CUE, SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
 from clausegraph.ingest.extract.references import RawRef, find_external_refs, find_structural_refs
 from clausegraph.ontology.edges import (
     Condition,
@@ -311,6 +311,9 @@ class _Extractor:
                                                       or _SELF_NAMED.search(text[max(0, m.words_start - 60): m.words_start].lower())):
                         if m.term.lower() not in _PRONOUNS and (re.match(r"\((?:these|this)\b", inner) or _DOC_LIKE.search(m.term)):
                             self._add_alias(m.term, doc.id, [doc.id])
+                    elif m.rule == "parenthetical" and _ANY_AGREEMENT.search(text[max(0, m.words_start - 300): m.words_start]) \
+                            and re.search(r"(?i)\beach\s+such\b|\bagreement\b|\bterms\b", inner):
+                        generic.append((m.term, doc))
                     elif m.rule == "parenthetical" and m.term.lower() not in _PRONOUNS:
                         # a document named right before: "SpaceXAI’s Acceptable Use Policy (“AUP”)"
                         lead = text[max(0, m.words_start - 80): m.words_start]
@@ -326,9 +329,6 @@ class _Extractor:
                             targets.extend(t for t in tgts if t not in targets)
                         if targets:
                             self._add_alias(m.term, doc.id, targets)
-                    elif m.rule == "parenthetical" and _ANY_AGREEMENT.search(text[max(0, m.words_start - 300): m.words_start]) \
-                            and re.search(r"(?i)\beach\s+such\b|\bagreement\b|\bterms\b", inner):
-                        generic.append((m.term, doc))
         for term, doc in generic:
             if any(a.term == term and a.owner == doc.id for a in self.aliases):
                 continue
@@ -502,6 +502,28 @@ class _Extractor:
             lead = _EXCEPTION_LEAD.search(text)
             if lead:
                 out.precedence.extend(self._exceptions(info, lead))
+            order = ORDER_LEAD.search(text)
+            if order:
+                out.precedence.extend(self._ranked_items(info))
+
+    def _ranked_items(self, info: _Clause) -> list[Precedence]:
+        """An order of precedence whose ranked texts are the lead-in's list items: each prevails over the next."""
+        ranked: list[tuple[_Clause, list[Target]]] = []
+        for child in info.clause.children:
+            item = self._infos.get((ref_key(info.doc), child.key))
+            if item is None or child.kind.value != "item":
+                continue
+            targets = self._role_targets(item, (0, len(child.text)), child.text, named_texts=True)
+            if targets:
+                ranked.append((item, targets))
+        out: list[Precedence] = []
+        for (item, winners), (_, losers) in zip(ranked, ranked[1:]):
+            for w in winners:
+                for loser in losers:
+                    if not _same(w, loser):
+                        out.append(Precedence(kind=PrecedenceKind.PREVAILS_OVER, winner=w, loser=loser,
+                                              evidence=self._evidence(item, 0, len(item.clause.text), "precedence-order-list-item")))
+        return out
 
     def _party_references(self, doc: Document) -> None:
         """Every text a precedence statement names is also a text the clause references."""
@@ -724,7 +746,7 @@ def _external_name(text: str) -> str:
     name = name.replace("*", "").replace("_", " ").replace("“", "").replace("”", "").replace('"', "").replace("[", "").replace("]", "")
     name = _NAME_TAIL.sub("", " ".join(name.split()))
     for _ in range(2):
-        name = _NAME_NOISE.sub("", name).strip(" ,;:()")
+        name = _NAME_NOISE.sub("", name).strip(" ,;:().")
     return name
 
 

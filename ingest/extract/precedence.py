@@ -15,6 +15,7 @@ sources with the reference rules.
 | supersedes         | prevails-over | subject / object                        | ``These Terms supersede any prior agreements`` |
 | except-other-terms | prevails-over | the other terms / this document         | ``govern your use ... except where we expressly state that other terms apply`` |
 | listed-order       | prevails-over (implied) | earlier / later item           | ``the following terms apply to your use of the Services: (a) ..., (b) ..., (c) ... and (d) ...`` |
+| order-list-item    | prevails-over | earlier / later list item (any list shape) | ``16.2. ... will control in the following order:`` followed by the ranked texts as list items |
 | except-for         | overrides     | what is excepted / this clause          | ``EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”`` |
 | notwithstanding    | overrides     | this clause / what it sets aside        | ``Notwithstanding anything to the contrary in the Agreement, ...`` |
 | subject-to         | subject-to    | named / this clause                     | ``Subject to the Partner Terms, either party may terminate``; ``subject to Section 5 (Security) of the DPA`` |
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 
 from clausegraph.ontology.edges import PrecedenceKind
 
-__all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_precedence", "CUE_LEMMAS", "PRECEDENCE_CUE"]
+__all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_precedence", "CUE_LEMMAS", "PRECEDENCE_CUE", "ORDER_LEAD"]
 
 # lemmas that mark a sentence worth reading for precedence (matched by a spaCy Matcher on LEMMA)
 CUE_LEMMAS = (
@@ -277,6 +278,12 @@ _LISTED = re.compile(
 )
 _ORDER = re.compile(
     r"(?:\border\s+of\s+precedence\b|\b(?:control|prevail|govern|apply|take\s+precedence)\s+in\s+the\s+following\s+order)[^:(]{0,40}:?\s*(?P<items>.+)$",
+    re.IGNORECASE,
+)
+# a lead-in whose list items are the ranked texts, in any list shape: "(a)", "1.", "-", "i."
+ORDER_LEAD = re.compile(
+    r"(?:\border\s+of\s+(?:precedence|priority)\b|\b(?:control|controls|prevail|govern|apply|take\s+precedence)\s+in\s+the\s+following\s+(?:order|descending\s+order)"
+    r"|\bin\s+(?:the\s+following\s+)?(?:descending\s+)?order\s+of\s+(?:precedence|priority))[^:]{0,80}:\s*\**\s*$",
     re.IGNORECASE,
 )
 _ITEM = re.compile(r"\(([a-z]|[ivx]+|\d+)\)\s*(?P<text>[^()]+?(?:\([^()]*\)[^()]*?)?)(?=\s*(?:,|;)?\s*(?:and|or)?\s*\((?:[a-z]|[ivx]+|\d+)\)|[.;]?\s*$)")
