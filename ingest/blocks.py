@@ -47,6 +47,10 @@ _ANCHOR_LINK = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(#[^)\s]*\)")
 _ANY_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _MAX_HEADING = 120
+_GLUED_RUNIN = re.compile(r"(?P<heading>[A-Z][^.!?:\n]{1,60}?)\.(?=[A-Z][a-z])")
+# where a page captured as one long line ran its parts together: "... accept these Terms.1\. Services.Subject to ..."
+_GLUE = re.compile(r"(?<=[a-z)”\"’\]][.:;])(?=\d{1,2}(?:\\?\.\d{1,2})*\\?\.?[ \t]?[A-Z])")
+_LONG_LINE = 2000  # only a paragraph this long is read for run-together parts
 _BODY_START = re.compile(r"[A-Z0-9“\"'‘(\[*_À-Ý]")
 
 
@@ -322,6 +326,9 @@ def _label_with_runin(text: str, pos: int, end: int, label: Label) -> tuple[int,
     m = _PERIOD_RUNIN.pattern.match(rest)
     if m and rest[m.end():].strip() and _phrase_is_heading(m.group("heading"), max_words=8, verbs_allowed=False):
         return rest_start + m.end(), m.group("heading").strip()
+    m = _GLUED_RUNIN.match(rest)  # a page whose blocks lost their breaks: "1\. Services.Subject to your compliance"
+    if m and _phrase_is_heading(m.group("heading"), max_words=8, verbs_allowed=True):
+        return rest_start + m.end(), m.group("heading").strip()
     return after, None
 
 
@@ -461,7 +468,19 @@ def _starts_block(line: Line) -> bool:
     t = line.text
     return bool(
         _ATX.pattern.match(t) or TABLE_ROW.match(t) or FENCE.match(t) or _match_item(t, "markdown") or SEPARATOR.match(t)
+        or _numbered_line(t)
     )
+
+
+def _numbered_line(t: str) -> bool:
+    """A line that opens the next numbered part even without a blank line before it: "11.2 If you notice ..."."""
+    if not t[:1].isdigit() and not t.startswith(("**", "__")):
+        return False
+    label = read_label(t)
+    if label is None or not label.dotted or "." not in label.number and not t.startswith(("**", "__")):
+        return False
+    rest = t[label.end:].lstrip(" \t*_")
+    return bool(rest) and (rest[0].isupper() or rest[0] in "“\"")
 
 
 def _opens_numbered(line: str) -> bool:
@@ -552,6 +571,8 @@ def markdown_blocks(text: str, lines: list[Line]) -> list[Block]:
                     break
             item = _make_item(text, line, match, rule_name, lines[j].end)
             numbered = _split_numbered(text, item.start, item.extra["content"], item.end, line.lineno, indent)
+            if numbered and numbered[0].title is None and "." not in (numbered[0].number or "") and indent > 0:
+                numbered[0].extra["item"] = item  # decided with the blocks around it (_demote_nested_numbers)
             blocks.extend(numbered or [item])
             i = j + 1
             continue
@@ -569,6 +590,12 @@ def markdown_blocks(text: str, lines: list[Line]) -> list[Block]:
             i = j + 2
             continue
         start, end = _trim(text, line.start, lines[j].end)
+        if end - start > _LONG_LINE and i == j:
+            glued = _split_glued(text, start, end, line.lineno)
+            if glued:
+                blocks.extend(glued)
+                i = j + 1
+                continue
         found_blocks = None
         single = _single_line_heading(text, start, end, line.lineno) if i == j else None
         if single is not None:
@@ -582,6 +609,26 @@ def markdown_blocks(text: str, lines: list[Line]) -> list[Block]:
         blocks.extend(found_blocks)
         i = j + 1
     return blocks
+
+
+def _split_glued(text: str, start: int, end: int, lineno: int) -> list[Block] | None:
+    """The parts of one very long line that ran numbered parts together, each read as a block of its own."""
+    cuts = [m.start() for m in _GLUE.finditer(text, start, end)]
+    if len(cuts) < 3:
+        return None
+    out: list[Block] = []
+    for s, e in zip([start] + cuts, cuts + [end]):
+        s, e = _trim(text, s, e)
+        if s >= e:
+            continue
+        numbered = _split_numbered(text, s, s, e, lineno, 0)
+        if numbered:
+            out.extend(numbered)
+            continue
+        block = Block("paragraph", s, e, lineno)
+        _annotate_body(block, text[s:e])
+        out.append(block)
+    return out
 
 
 def _indent(line: str) -> int:
@@ -627,10 +674,32 @@ def finish_blocks(text: str, blocks: list[Block], *, fmt: str) -> list[Block]:
     if fmt == "markdown":
         blocks = _ordered_outline(text, blocks)
         _plain_heading_lines(text, blocks)
+    blocks = _demote_nested_numbers(blocks)
     blocks = _drop_lonely_labels(text, blocks)
     _headings_over_numbers(text, blocks)
     _confirm_lone_runins(blocks)
     return blocks
+
+
+def _demote_nested_numbers(blocks: list[Block]) -> list[Block]:
+    """A number with no title in a list nested in another list item ("*   iv. **Closing.**" / "    *   1\\. In addition")
+    is an item of that list; directly below a heading ("XI. General" / "    *   8\\. You shall") it numbers a part."""
+    out: list[Block] = []
+    skip: set[int] = set()
+    for k, b in enumerate(blocks):
+        if id(b) in skip:
+            continue
+        item = b.extra.get("item") if b.kind == "heading" else None
+        if item is not None:
+            outer = next((x for x in reversed(out) if x.kind != "chrome" and x.indent < b.indent), None)
+            if outer is not None and outer.kind == "item":
+                body = b.extra.pop("body", None)
+                if body is not None:
+                    skip.add(id(body))
+                out.append(item)
+                continue
+        out.append(b)
+    return out
 
 
 def _headings_over_numbers(text: str, blocks: list[Block]) -> None:

@@ -225,7 +225,8 @@ class _Extractor:
         todo = list(section.children)
         while todo:
             node = todo.pop(0)
-            if isinstance(node, Clause) and node.label and node.label.strip("().").lower() == last.lower():
+            if isinstance(node, Clause) and ((node.label and node.label.strip("().").lower() == last.lower())
+                                             or re.match(r"(?i)^(?:[-*+•]\s+)?\(?" + re.escape(last) + r"[.)]\s", node.text)):
                 return Target(kind=TargetKind.CLAUSE, document=doc.ref, key=node.key, number=number, text=text)
             todo.extend(c for c in node.children if not isinstance(c, Section))
         return None
@@ -389,7 +390,21 @@ class _Extractor:
             for raw in raws:
                 if raw.kind in ("section", "exhibit"):
                     owner_doc = self._owner_document(doc, raw.owner)
+                    foreign = self._foreign_owner(doc, raw.owner)
+                    if foreign:  # "Section 19 of such UK Addendum": a part of a text the corpus does not hold
+                        for number in raw.numbers:
+                            out.references.append(Reference(
+                                evidence=self._evidence(info, raw.start, raw.end, "reference-foreign-section"),
+                                target=Target(kind=TargetKind.EXTERNAL, name=f"{foreign} Section {number}", text=text[raw.start: raw.end])))
+                        taken.append((raw.start, raw.end))
+                        continue
                     for number in raw.numbers:
+                        if re.fullmatch(r"[IVX]+", number) and not self._has_number(owner_doc, number) and _SCC.search(text):
+                            # "Section IV, Clauses 17 and 18 of the SCCs": a part of the SCCs
+                            out.references.append(Reference(evidence=self._evidence(info, raw.start, raw.end, "reference-scc-section"),
+                                                            target=Target(kind=TargetKind.EXTERNAL, name=f"SCCs Section {number}",
+                                                                          text=text[raw.start: raw.end])))
+                            continue
                         target = self.section_target(owner_doc, number, raw.kind, info, text[raw.start: raw.end])
                         out.references.append(Reference(evidence=self._evidence(info, raw.start, raw.end, f"reference-{raw.rule}"),
                                                         target=target))
@@ -435,6 +450,16 @@ class _Extractor:
                         evidence=self._evidence(info, m.start(), m.end(), "reference-defined-instrument"),
                         target=Target(kind=TargetKind.EXTERNAL, name=name, text=m.group(0))))
         out.references = self._dedupe(out.references)
+
+    def _foreign_owner(self, doc: Document, owner: str | None) -> str | None:
+        """The name of the text an owner phrase names when it is neither a document of the corpus nor this one."""
+        if not owner or self.name_matches(doc, owner):
+            return None
+        if re.match(r"(?i)(?:this|these|the)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|dpa|addendum|notice|statement)\b", owner) \
+                and not re.search(r"\b[A-Z]{2,}\b(?<!DPA)", owner.split(None, 1)[-1]):
+            return None  # "this DPA", "these Terms": this document under another word
+        name = re.sub(r"(?i)^(?:this|the|these|our|such|that)\s+", "", owner).strip(" [")
+        return name or None
 
     def _owner_document(self, doc: Document, owner: str | None) -> Document:
         """The document holding a cited section: the one ``owner`` names ("of this DPA"), else ``doc``."""

@@ -55,11 +55,11 @@ CUE_LEMMAS = (
 # the same cues on raw text: a clause without any of them needs no sentence analysis at all
 PRECEDENCE_CUE = re.compile(
     r"\b(?:govern|prevail|control|precedence|supersed|replaces?\s+(?:any|all)|overrid|notwithstanding|except|other\s+than|"
-    r"save\s+for|subject\s+to|unless|accordance|(?:explains?|describes?|details?)\s+how|sets?\s+out\s+how|you\s+must|"
+    r"save\s+for|subject\s+to|unless\s+(?:otherwise|we|you|the|customer|[A-Z])|accordance|(?:explains?|describes?|details?)\s+how|sets?\s+out\s+how|you\s+must|"
     r"\bas\s+(?:further\s+|more\s+fully\s+)?(?:outlined|described|set\s+(?:out|forth)|detailed|explained|provided|specified)\s+in|"
     r"\brefer\s+to|please\s+(?:see|review|read)|not\s+(?:apply|be\s+applicable)|no\s+(?:legal\s+)?(?:force\s+or\s+)?effect|"
     r"expressly\s+excluded|supplement|amend|serves?\s+as|written\s+(?:consent|permission)|nothing\s+in|applicable\s+to|"
-    r"\bare\s+for\b|\bis\s+for\b|construed|"
+    r"\b(?:terms|agreement|policy)\s+(?:is|are)\s+(?:only\s+)?for\b|construed|"
     r"incorporat|appl(?:y|ies)\s+(?:to|if|when|where|only)|only\s+appl|following\s+(?:order|terms\s+apply)|conflict|"
     r"inconsisten|discrepanc|have\s+the\s+meaning|(?:if|when|where)\s+you\b|do(?:es)?\s+not\s+(?:override|limit|affect|exclude)|"
     r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part)",

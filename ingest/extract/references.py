@@ -24,7 +24,7 @@ _NUM = r"(?:\d+(?:\.\d+)*(?:\.[a-z](?![\w-]))?|[A-Z]\.\d+(?:\.\d+)*(?:\.[a-z](?!
 SECTION_REF = re.compile(
     r"(?i:\b(?P<det>this|these|the)\s+)?\b(?P<kw>[Ss]ections?|SECTIONS?|[Ee]xhibits?|EXHIBITS?)\s+"
     r"(?P<list>(?:" + _NUM + r")(?:\s*\([^()]{1,80}\))?(?:\s*(?:,|and|or|&)\s*(?:" + _NUM + r")(?:\s*\([^()]{1,80}\))?)*)"
-    r"(?:\s+(?:of|to|in|OF|TO|IN)\s+(?P<owner>(?i:this|the|these|our)\s+\[?[A-Z][\w-]*(?:\s+(?:of\s+|OF\s+)?[A-Z][\w-]*){0,4}))?"
+    r"(?:\s+(?:of|to|in|OF|TO|IN)\s+(?P<owner>(?i:this|the|these|our|such|that)\s+\[?[A-Z][\w-]*(?:\s+(?:of\s+|OF\s+)?[A-Z][\w-]*){0,4}))?"
 )
 SCC_CLAUSE = re.compile(r"\bClauses?\s+(\d{1,2}(?:\([a-z]\))?)")
 _NUMBER = re.compile(r"(?<![\w.])(" + _NUM + r")")
@@ -49,8 +49,8 @@ def parse_numbers(listing: str) -> tuple[str, ...]:
 
 # a section of a statute: the code or act is named right before ("Civil Code Section 1542", "45 C.F.R. Section
 # 160.103") or owns it ("Section 53 of the Data Protection Act")
-STATUTE_BEFORE = re.compile(r"(?:\b(?:Code|Act|Regulations?|Rules?)|C\.F\.R\.|U\.S\.C\.)[ \t]*\(?[ \t]*$")
-STATUTE_AFTER = re.compile(r"[^.;\n]{0,20}?\bof\s+(the\s+(?:[A-Z][\w-]*\s+){0,5}(?:Act|Code)\b)")
+STATUTE_BEFORE = re.compile(r"(?:\b(?:Code|Act|Regulations?|Rules?)|C\.F\.R\.|U\.S\.C\.)[ \t]*,?[ \t]*\(?[ \t]*$")
+STATUTE_AFTER = re.compile(r"[^.;\n]{0,20}?\bof\s+(the\s+(?:(?:[A-Z][\w-]*|\([^)]{1,30}\))\s+){0,5}(?:Act|Code)\b|the\s+(?:DMCA|CCPA|CPRA|HIPAA|FAA)\b)")
 STATUTE_OWNER = re.compile(r"(?i)\b(?:Act|Code|Regulations?|Directive|Statute|Convention|Constitution)\b|\b(?:DMCA|CCPA|GDPR|HIPAA|U\.S\.C)\b")
 
 
@@ -60,11 +60,11 @@ def find_structural_refs(text: str) -> list[RawRef]:
         kind = "exhibit" if m.group("kw").lower().startswith("exhibit") else "section"
         owner = m.group("owner")
         before = text[max(0, m.start() - 60): m.start()]
-        if not owner:  # "sections 512(g)(2) and (3) of the Digital Millennium Copyright Act"
-            late = STATUTE_AFTER.match(text, m.end())
-            owner = late.group(1) if late else None
+        late = STATUTE_AFTER.match(text, m.end() - len(owner or "") - 4 if owner else m.end())
+        if late and (not owner or late.group(1).startswith(owner[:10])):
+            owner = late.group(1)  # "sections 512(g)(2) and (3) of the DMCA", "Section 10 of the Criminal Justice (Scotland) Act"
         if kind == "section" and (STATUTE_BEFORE.search(before) or (owner and STATUTE_OWNER.search(owner))):
-            law = re.search(r"((?:[A-Z][\w.]*\s+){0,4}(?:Code|Act|Regulations?|Rules?|C\.F\.R\.|U\.S\.C\.))[ \t]*\(?[ \t]*$", before)
+            law = re.search(r"((?:[A-Z][\w.]*\s+){0,4}(?:Code|Act|Regulations?|Rules?|C\.F\.R\.|U\.S\.C\.))[ \t]*,?[ \t]*\(?[ \t]*$", before)
             start = m.start() - (len(before) - law.start(1)) if law else m.start()
             numbers = parse_numbers(m.group("list"))
             name = (f"{law.group(1)} " if law else "") + f"Section {numbers[0] if numbers else ''}" + (f" of {owner}" if owner else "")
