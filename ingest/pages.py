@@ -22,7 +22,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from clausegraph.ingest.blocks import Block, Line, finish_blocks, markdown_blocks, split_lines, text_blocks
+from clausegraph.ingest.blocks import Block, Line, markdown_blocks, split_lines, text_blocks
+from clausegraph.ingest.finish import finish_blocks
 from clausegraph.ingest.dates import DATE, parse_date
 from clausegraph.ingest.dates import match_date_line as _match_date_line
 from clausegraph.ingest.patterns import CHROME_RULES, HEADING_RULES, ITEM_RULES, SEPARATOR, SETEXT_UNDERLINE, strip_markup

@@ -131,7 +131,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", SELF_CLAUSE, "except as may be expressly permitted in an Order Form"),
     PrecedenceRule("except-as", PrecedenceKind.OVERRIDES,
                    _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:set\s+(?:forth|out)|provided|stated|"
-                       r"specified|described|required)\s+(?:in|by|under)\s+(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
+                       r"specified|described|required)\s+(?:in|by|under)\s+(?!(?:the\s+)?(?:applicable\s+)?laws?\b)(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
                    "w", SELF_CLAUSE, "Except as expressly set forth in these Terms or in any country-specific billing and consumer information pages"),
     PrecedenceRule("not-apply", PrecedenceKind.OVERRIDES,
                    _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))(?:[^,;:.]|\.(?=\d)){2,160}?)\s+(?:will|shall|does|do|may)\s+not\s+(?:apply|be\s+applicable)(?:\s+to\s+(?P<to>[^.;]{2,160}))?"),
