@@ -709,7 +709,9 @@ class _Extractor:
             targets = self._resolve_span(info, part)
             if not targets:
                 text = info.clause.text[part[0]: part[1]]
-                if re.search(r"(?i)\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|statement|addendum|dpa|notice)\b", text):
+                if re.match(r"(?i)\W*(?:this|the\s+present)\s+(?:section|paragraph|clause|subsection)\b", text):
+                    targets = [self._self_target(info, SELF_SECTION, text)]
+                elif re.search(r"(?i)\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|statement|addendum|dpa|notice)\b", text):
                     targets = [self._self_target(info, SELF_DOC, text)]
                 else:
                     name = _external_name(text)

@@ -65,6 +65,7 @@ def _external_name(text: str) -> str:
     name = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     name = name.replace("*", "").replace("_", " ").replace("“", "").replace("”", "").replace('"', "").replace("[", "").replace("]", "")
     name = _NAME_TAIL.sub("", " ".join(name.split()))
+    name = re.sub(r"(?i)\s+(?:will|shall|is|are|may|must|can)\s+.*$", "", name)  # the words of a text end where its verb begins
     for _ in range(2):
         name = _NAME_NOISE.sub("", name).strip(" ,;:().")
     return name

@@ -134,7 +134,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                        r"specified|described|required)\s+(?:in|by|under)\s+(?!(?:the\s+)?(?:applicable\s+)?laws?\b)(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
                    "w", SELF_CLAUSE, "Except as expressly set forth in these Terms or in any country-specific billing and consumer information pages"),
     PrecedenceRule("not-apply", PrecedenceKind.OVERRIDES,
-                   _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))(?:[^,;:.]|\.(?=\d)){2,160}?)\s+(?:will|shall|does|do|may)\s+not\s+(?:apply|be\s+applicable)(?:\s+to\s+(?P<to>[^.;]{2,160}))?"),
+                   _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))(?!(?:then|so|and|or)\b)(?:[^,;:.]|\.(?=\d)){2,160}?)\s+(?:will|shall|does|do)\s+not\s+(?:apply|be\s+applicable)(?:\s+to\s+(?P<to>[^.;]{2,160}))?"),
                    SELF_CLAUSE, "l", "Perplexity’s obligations in Section 9.2 shall not apply to Customer", condition="to",
                    cue=_rx(r"\bnot\s+(?:apply|be\s+applicable)\b")),
     PrecedenceRule("excluded-from", PrecedenceKind.OVERRIDES,
