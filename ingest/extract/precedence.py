@@ -166,7 +166,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", SELF_CLAUSE, "You agree not to create an Account if we have previously removed you, unless we provide written consent otherwise",
                    condition="cond", cue=_rx(r"\bwritten\s+(?:consent|permission|approval|authori[sz]ation)|\bunless\b[^.;]*\bexecuted\b")),
     PrecedenceRule("subject-to", PrecedenceKind.SUBJECT_TO,
-                   _rx(r"(?<!use of )(?<!payment for any services )(?:\b(?:is|are|be|remains?|being)\s+(?:also\s+|expressly\s+|further\s+)?|^\W*|,\s+|\(\s*)subject\s+to\s+"
+                   _rx(r"(?<!use of )(?<!payment for any services )(?:\b(?:is|are|be|remains?|being)\s+(?:also\s+|expressly\s+|further\s+)?|^\W*|(?<=,\s)|(?<=,)|(?<=\()|(?<=\(\s))subject\s+to\s+"
                        r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)(?:[^,.;]|(?<=\d)\.(?=\d)){2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
     PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
