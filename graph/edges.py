@@ -40,7 +40,7 @@ PRECEDENCE_PREDICATES = {
     PrecedenceKind.INCORPORATES: "incorporates",
     PrecedenceKind.SCOPE: "hasScope",
 }
-_CONDITION_FIELDS = ("role", "region", "service", "plan", "channel", "infrastructure")
+_CONDITION_FIELDS = ("role", "region", "service", "plan", "channel", "infrastructure", "country", "area", "product")
 _A = NamedNode(RDF + "type")
 _INT = NamedNode(XSD + "integer")
 _BOOL = NamedNode(XSD + "boolean")

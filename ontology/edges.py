@@ -70,6 +70,11 @@ class Condition(_Model):
     plan: list[str] = Field(default_factory=list)  # free | paid | pro | team | enterprise
     channel: list[str] = Field(default_factory=list)  # direct | cloud-partner | reseller
     infrastructure: list[str] = Field(default_factory=list)  # mistral | partner | own
+    # where the words say more than ``region``: ISO 3166 codes ("FR", "GB", "CH", "US-CA") and named groups of
+    # countries ("EEA", "EU", "UK", "Europe"); products of the publisher the words name, as slugs ("perplexity-pro")
+    country: list[str] = Field(default_factory=list)
+    area: list[str] = Field(default_factory=list)
+    product: list[str] = Field(default_factory=list)
 
 
 class Evidence(_Model):
