@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+
 from clausegraph.ontology.context import fits, normalise
 
 __all__ = ["Fit", "fit", "implied", "edge_fits", "IMPLIED"]
@@ -58,9 +60,27 @@ def implied(ctx: dict[str, str], services: set[str] | None = None) -> dict[str, 
     return out
 
 
-def _limb_verdict(limb, ctx: dict[str, str], services: set[str]) -> tuple[bool, set[str], set[str]]:
+_GENERIC_PRODUCT = re.compile(r"-(?:products?|services?|models?|offerings?)$")
+
+
+def context_fields(fields: dict[str, list[str]], publisher: str = "") -> dict[str, list[str]]:
+    """A scope's fields as the context schema reads them: the precise places ingest reads ("FR",
+    "US-CA", "EEA", "UK") stand for the region where the words name them, and the publisher's
+    products the words name ("perplexity-pro") are services; the publisher's own name and its
+    products as a whole ("Mistral AI", "Mistral AI Products") restrict nothing."""
+    out = {k: list(v) for k, v in fields.items() if k not in ("country", "area", "product")}
+    precise = [v.lower() for v in fields.get("country", []) + fields.get("area", [])]
+    if precise:
+        out["region"] = precise + [v for v in out.get("region", []) if v == "not-us"]
+    products = [v for v in fields.get("product", []) if v != publisher and not _GENERIC_PRODUCT.search(v)]
+    if products:
+        out["service"] = list(dict.fromkeys(out.get("service", []) + products))
+    return out
+
+
+def _limb_verdict(limb, ctx: dict[str, str], services: set[str], publisher: str = "") -> tuple[bool, set[str], set[str]]:
     fails, unknown, matched = False, set(), set()
-    for name, allowed in limb.fields.items():
+    for name, allowed in context_fields(limb.fields, publisher).items():
         if name == "service" and services and set(services) <= set(allowed):
             continue  # "La Plateforme, Le Chat, and ..." names every product: no restriction
         if name == "plan" and {"free", "paid"} <= set(allowed):
@@ -89,14 +109,16 @@ def fit(view, iri: str, ctx: dict[str, str]) -> Fit:
     out = Fit()
     levels = []
     for a in snap.ancestors.get(iri, [iri]):
-        limbs = [limb for limb in snap.limbs.get(a, {}).values() if limb.fields]
+        # a limb that states nothing the context can be read against ("govern your use of the Mistral
+        # AI Products") is no alternative to one that does
+        limbs = [limb for limb in snap.limbs.get(a, {}).values() if context_fields(limb.fields, view.publisher)]
         # the limbs a text states are alternatives ("our resellers" or "our cloud partners"); what a
         # title says of the audience ("Commercial Terms") holds besides them: a level of its own
         stated = [limb for limb in limbs if limb.rule != "title-audience"]
         titled = [limb for limb in limbs if limb.rule == "title-audience"]
         levels += [group for group in (stated, titled) if group]
     for limbs in levels:
-        results = [(*_limb_verdict(limb, ctx, services), limb) for limb in limbs]
+        results = [(*_limb_verdict(limb, ctx, services, view.publisher), limb) for limb in limbs]
         good = [r for r in results if not r[0] and not r[1]]
         maybe = [r for r in results if not r[0] and r[1]]
         if good:
@@ -113,9 +135,9 @@ def fit(view, iri: str, ctx: dict[str, str]) -> Fit:
     return out
 
 
-def edge_fits(e, ctx: dict[str, str]) -> bool:
+def edge_fits(e, ctx: dict[str, str], publisher: str = "") -> bool:
     """An edge holds for this user unless its condition names a value the user does not have."""
-    for name, allowed in e.fields.items():
+    for name, allowed in context_fields(e.fields, publisher).items():
         user = ctx.get(name)
         if user is not None and user != "none" and fits(name, user, allowed) is False:
             return False
@@ -132,6 +154,6 @@ def view_services(view) -> set[str]:
             doc = n.doc if n else subject
             if doc in view.live:
                 for limb in limbs.values():
-                    cached.update(limb.fields.get("service", ()))
+                    cached.update(context_fields(limb.fields, view.publisher).get("service", ()))
         view._services = cached
     return cached

@@ -78,7 +78,7 @@ def _implied_step(snap, winner: str, loser: str, relation: str, evidence: StepEv
 def _explicit_between(view, a: str, b: str, ctx: dict[str, str]) -> list:
     """Edges by which clause ``a`` wins over clause ``b`` (directly, or down a chain of documents)."""
     snap = view.snap
-    direct = [e for e in view.edges if e.relation in RANKING_RELATIONS and e.rule not in NOT_PRECEDENCE and edge_fits(e, ctx)
+    direct = [e for e in view.edges if e.relation in RANKING_RELATIONS and e.rule not in NOT_PRECEDENCE and edge_fits(e, ctx, view.publisher)
               and snap.covers(e.winner, a) and snap.covers(e.loser, b) and not snap.covers(e.winner, b)]
     if direct:
         return direct[:1]
@@ -90,7 +90,7 @@ def _explicit_between(view, a: str, b: str, ctx: dict[str, str]) -> list:
         nxt = []
         for d in frontier:
             for lo, e in view.doc_edges.get(d, ()):
-                if lo not in seen and edge_fits(e, ctx):
+                if lo not in seen and edge_fits(e, ctx, view.publisher):
                     seen[lo] = seen[d] + [e]
                     nxt.append(lo)
         frontier = nxt
