@@ -192,11 +192,15 @@ def find_matters(text: str, headings: tuple[str, ...] | list[str] = (), *, lead_
     """
     hits: dict[str, MatterHit] = {}
     above = [_line_cues(h, True) for h in headings] + [_line_cues(h, False) for h in lead_ins]
+    named_above = set().union(*above) if above else set()
     present = _present(text)
     for m in load_matters():
+        groups = [("strong", m.strong), ("weak", m.weak)] + ([("question", m.question)] if question else [])
+        needs = _matter_needs(m.id, question)
+        if m.id not in named_above and needs is not None and present.isdisjoint(needs):
+            continue  # no cue of this matter can match the text, and no line above names it
         hit = MatterHit(m.id)
         seen_weak = set()
-        groups = [("strong", m.strong), ("weak", m.weak)] + ([("question", m.question)] if question else [])
         for kind, patterns in groups:
             for p in patterns:
                 found = p.search(text, present)
@@ -217,6 +221,18 @@ def find_matters(text: str, headings: tuple[str, ...] | list[str] = (), *, lead_
         if hit.score >= threshold:
             hits[m.id] = hit
     return hits
+
+
+@lru_cache(maxsize=256)
+def _matter_needs(matter_id: str, question: bool) -> frozenset[str] | None:
+    """Every word one of which any text cue of the matter needs; None when some cue needs none."""
+    m = _by_id()[matter_id]
+    out: set[str] = set()
+    for p in m.strong + m.weak + (m.question if question else ()):
+        if p.needs is None:
+            return None
+        out.update(p.needs)
+    return frozenset(out)
 
 
 @lru_cache(maxsize=4096)
