@@ -7,7 +7,10 @@
   cold     `clausegraph governs "<q>" --json` as a new process, N times, beside the bare
            `python -c "import clausegraph.cli"` it cannot avoid
 
-    python bench/governs.py [--store PATH] [--questions FILE] [--repeat 5] [--cli-runs 3]
+    python bench/governs.py [--store PATH] [--publisher P] [--questions FILE] [--repeat 5] [--cli-runs 3]
+
+With a store of several vendors (the whole history file ingested, say), --publisher chooses whose
+documents answer; context values the publisher's documents do not know are left out, as in eval.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 
 import clausegraph
 from clausegraph.ontology.answers import Context
-from clausegraph.queries.resolver import baseline
+from clausegraph.queries.governs import baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "governs-dev.json"
@@ -69,21 +72,21 @@ def _wall(argv: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def warm(kg, questions: list[tuple[str, str, dict]], repeat: int) -> None:
+def warm(kg, questions: list[tuple[str, str, dict]], repeat: int, publisher: str | None = None) -> None:
     index = kg.governs_index()
     for _, question, context in questions[:1]:  # first calls load the lexicon: not part of the measure
-        kg.governs(question, **context)
-        baseline(index, question, Context(**context).as_of)
+        kg.governs(question, publisher=publisher, strict=False, **context)
+        baseline(index, question, Context(**context).as_of, publisher)
     ours: dict[str, list[float]] = {}
     base: dict[str, list[float]] = {}
     for _ in range(repeat):
         for qid, question, context in questions:
             as_of = Context(**context).as_of
             t = time.perf_counter()
-            kg.governs(question, **context)
+            kg.governs(question, publisher=publisher, strict=False, **context)
             ours.setdefault(qid, []).append(time.perf_counter() - t)
             t = time.perf_counter()
-            baseline(index, question, as_of)
+            baseline(index, question, as_of, publisher)
             base.setdefault(qid, []).append(time.perf_counter() - t)
     print(f"warm: {len(questions)} questions x {repeat} runs, graph opened and index built once")
     print(f"  {'question':10s} {'governs':>12s} {'baseline':>12s} {'ratio':>8s}   (median of {repeat})")
@@ -113,10 +116,10 @@ def index_build(store: Path, repeat: int) -> None:
     print(f"  rebuild     {_ms(statistics.median(rest))}   (median of {repeat}); first/rebuild {first / statistics.median(rest):5.1f}x")
 
 
-def cold(store: Path, question: str, context: dict, runs: int) -> None:
+def cold(store: Path, question: str, context: dict, runs: int, publisher: str | None = None) -> None:
     env = dict(os.environ, CLAUSEGRAPH_STORE=str(store))
     env.pop("CLAUSEGRAPH_DEBUG", None)
-    args = []
+    args = ["--publisher", publisher] if publisher else []
     for name, value in context.items():
         args += [f"--{name.replace('_', '-')}", str(value)]
     cli = _cli_command() + ["governs", question, *args, "--json"]
@@ -137,6 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", type=Path, help="a store to use (default: the bundled corpus in a temporary store)")
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS, help="JSON list of {question, context}")
+    parser.add_argument("--publisher", help="whose documents answer (a store of several vendors)")
     parser.add_argument("--repeat", "-r", type=int, default=5, help="runs of each question (warm) and index rebuilds")
     parser.add_argument("--cli-runs", "-n", type=int, default=3, help="runs of the command line (cold)")
     args = parser.parse_args()
@@ -157,10 +161,12 @@ def main() -> None:
         print(f"questions: {args.questions} ({len(questions)})")
         index_build(store, args.repeat)
         kg = clausegraph.open(store)
-        warm(kg, questions, args.repeat)
+        warm(kg, questions, args.repeat, args.publisher)
         kg.close()
         _, question, context = questions[0]
-        cold(store, question, context, args.cli_runs)
+        if args.publisher:  # the command line refuses what the publisher's documents do not know
+            context = {k: v for k, v in context.items() if k in ("role", "region", "plan", "as_of")}
+        cold(store, question, context, args.cli_runs, args.publisher)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from clausegraph.graph.views import View
 from clausegraph.graph.sparql import QueryResult, run_query
 from clausegraph.graph.store import MEMORY, Store
 from clausegraph.ontology import iris
-from clausegraph.ontology.answers import Context, GovernsResult
+from clausegraph.ontology.answers import Candidate, Context, GovernsResult
 from clausegraph.queries.named import named_queries, resolve_query
 
 if TYPE_CHECKING:  # imported where used: spaCy (ingest) and pyshacl (validate) take seconds to load
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # imported where used: spaCy (ingest) and pyshacl (validate) 
     from clausegraph.queries.evaluate import ExtractionReport
     from clausegraph.queries.evaluate_governs import GovernsReport
     from clausegraph.queries.lint import Finding
-    from clausegraph.queries.resolver import GovernsIndex
+    from clausegraph.queries.governs import Snapshot
 
 __all__ = ["KnowledgeGraph", "IngestReport", "DocumentCount", "open_graph", "default_store_path"]
 
@@ -87,6 +87,8 @@ class KnowledgeGraph:
     ) -> IngestReport:
         """Parse ``paths`` (default: the bundled corpus) and write them to the store in one atomic run."""
         from clausegraph.graph.edges import extraction_quads
+        from clausegraph.graph.matters import scheme_quads
+        from clausegraph.ontology.matters import MATTER_SCHEME
         from clausegraph.graph.rdf import content_hash, document_quads, source_quads, succession_graph, succession_quads
         from clausegraph.ingest import bundled_corpus, iter_inputs
         from clausegraph.ingest.extract import extract_corpus, group_members, ref_key
@@ -134,6 +136,9 @@ class KnowledgeGraph:
                         report.added += 1
                     else:
                         report.replaced += 1
+            digest, scheme = scheme_quads()  # the matters clauses concern (cg:concerns)
+            if writer.graph_hash(MATTER_SCHEME) != digest:
+                writer.replace_graph(MATTER_SCHEME, scheme)
             for quads in successions.values():
                 missing = [q for q in quads if not writer.contains(q)]
                 if missing:
@@ -192,38 +197,113 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ governs
 
-    def governs_index(self) -> GovernsIndex:
+    def governs_index(self) -> Snapshot:
         """The resolver's view of the current generation, built once per generation."""
-        from clausegraph.queries.resolver import GovernsIndex
+        from clausegraph.queries.governs import Snapshot
 
         handle = self._store.handle()
         key = (self._store.generation, id(handle))
         if self._governs is None or self._governs[0] != key:
-            self._governs = (key, GovernsIndex(lambda text, **b: run_query(handle, text, b).python()))
+            self._governs = (key, Snapshot(lambda text, **b: run_query(handle, text, b).python()))
         return self._governs[1]
+
+    def context_schema(self, publisher: str | None = None) -> dict[str, object]:
+        """What can be stated for ``publisher`` (or each publisher): the generic values of every field
+        and the products its documents name (``clausegraph context``)."""
+        from clausegraph.ontology.context import GENERIC, describe_field
+        from clausegraph.queries.governs.applicability import view_services
+        import datetime as dt
+
+        snap = self.governs_index()
+        pubs = [publisher] if publisher else sorted(snap.publishers)
+        out = {}
+        for pub in pubs:
+            if pub not in snap.publishers:
+                from clausegraph.ontology.errors import QueryError
+
+                raise QueryError(f"no publisher {pub!r} in the store: use one of {', '.join(sorted(snap.publishers))}")
+            services = tuple(sorted(view_services(snap.view(pub, dt.date.today()))))
+            out[pub] = {"name": snap.publishers[pub],
+                        "fields": {f: (list(services) if f == "service" else list(GENERIC[f])) for f in GENERIC},
+                        "region": describe_field("region")}
+        return out
 
     def governs(self, question: str, *, role: str | None = None, region: str | None = None,
                 service: str | None = None, plan: str | None = None, channel: str | None = None,
-                infrastructure: str | None = None, as_of=None) -> GovernsResult:
-        """Which document and clause govern ``question`` for this user; every context field may be None."""
-        from pydantic import ValidationError
+                infrastructure: str | None = None, publisher: str | None = None, as_of=None,
+                strict: bool = True) -> GovernsResult:
+        """Which document and clause govern ``question`` for this user; every context field may be None.
+
+        Values are read against the context schema (ontology/context.py) and, for ``service``, the
+        products the publisher's documents name; an unknown value is refused (``strict``) with the
+        valid ones, or left out (``strict=False``, as the evaluation does)."""
+        from clausegraph.queries.governs import resolve
+
+        context = self.make_context(dict(role=role, region=region, service=service, plan=plan, channel=channel,
+                                         infrastructure=infrastructure, publisher=publisher, as_of=as_of), strict=strict)
+        return resolve(self.governs_index(), question, context)
+
+    def search(self, query: str, *, publisher: str | None = None, matter: str | None = None, as_of=None,
+               limit: int = 10) -> list[Candidate]:
+        """The ranking of ``governs`` on its own: the clauses in force that best match ``query``."""
+        import datetime as dt
 
         from clausegraph.ontology.errors import QueryError
-        from clausegraph.queries.resolver import resolve
+        from clausegraph.ontology.matters import load_matters
+        from clausegraph.queries.governs.pipeline import search
+
+        if matter is not None and matter not in {m.id for m in load_matters()}:
+            raise QueryError(f"unknown matter {matter!r}: use one of {', '.join(m.id for m in load_matters())}")
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise QueryError(f"as_of wants a date YYYY-MM-DD, got {as_of!r}") from None
+        if not 1 <= limit <= 1000:
+            raise QueryError("limit must be between 1 and 1000")
+        return search(self.governs_index(), query, publisher=publisher, matter=matter, as_of=as_of, limit=limit)
+
+    def make_context(self, values: dict, *, strict: bool = True, question: str = "") -> Context:
+        """A Context from raw values, each checked against the schema (see ``governs``)."""
+        import datetime as dt
+
+        from pydantic import ValidationError
+
+        from clausegraph.ontology.context import describe_field, is_valid, normalise
+        from clausegraph.ontology.errors import QueryError
+        from clausegraph.queries.governs.applicability import view_services
+        from clausegraph.queries.governs.question import choose_publisher, read_question
 
         try:
-            context = Context(role=role, region=region, service=service, plan=plan, channel=channel,
-                              infrastructure=infrastructure, as_of=as_of)
+            context = Context(**values)
         except ValidationError as exc:
             err = exc.errors()[0]
             raise QueryError(f"bad context value for {err['loc'][0]}: {err['msg']}") from None
-        return resolve(self.governs_index(), question, context)
+        stated = context.stated()
+        if not stated:
+            return context
+        snap = self.governs_index()
+        pub = context.publisher
+        if pub is None and len(snap.publishers) == 1:
+            pub = next(iter(snap.publishers))
+        elif pub is None and question:
+            pub = choose_publisher(snap, read_question(question))[0]
+        services: tuple[str, ...] = ()
+        if pub in snap.publishers:
+            services = tuple(sorted(view_services(snap.view(pub, context.as_of or dt.date.today()))))
+        clean = {}
+        for name, value in stated.items():
+            if is_valid(name, value, services):
+                clean[name] = normalise(name, value)
+            elif strict:
+                raise QueryError(f"unknown {name} {value!r}: use {describe_field(name, services)}")
+        return context.model_copy(update={f: clean.get(f) for f in stated})
 
-    def evaluate_governs(self, gold: str | os.PathLike) -> GovernsReport:
-        """Accuracy of governs (and of a plain ranking baseline) against a labelled question file."""
+    def evaluate_governs(self, gold: str | os.PathLike, *, split: str | None = None) -> GovernsReport:
+        """Accuracy of governs (and of a plain ranking baseline) against labelled questions (a file or a folder)."""
         from clausegraph.queries.evaluate_governs import evaluate_governs
 
-        return evaluate_governs(self, Path(gold))
+        return evaluate_governs(self, Path(gold), split=split)
 
     def export(self, fmt: ExportFormat | str, view: View | str = View.FULL) -> bytes:
         """``fmt`` of ``view`` (graph/export.py lists the formats); RDF of the full view is the whole dataset."""

@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -55,7 +56,11 @@ _EXAMPLES = {
     "validate": "examples:\n  clausegraph validate\n  clausegraph validate --json",
     "lint": "examples:\n  clausegraph lint\n  clausegraph lint --json | jq '.[] | select(.code == \"L002\")'",
     "eval": "examples:\n  clausegraph eval extraction --gold ../shared/eval\n  clausegraph eval extraction --gold ../shared/eval --errors\n"
-            "  clausegraph eval governs --gold ../shared/eval/governs-dev.json",
+            "  clausegraph eval governs --gold ../shared/eval/governs-dev.json\n"
+            "  clausegraph eval governs --gold tests/eval --split held-out\n"
+            "  clausegraph eval retrieval --beir ../shared/eval/acord --split valid",
+    "search": "examples:\n  clausegraph search \"liability cap\"\n  clausegraph search \"who sees my chats\" --matter monitoring --json",
+    "context": "examples:\n  clausegraph context\n  clausegraph context --publisher mistral-ai --json",
     "governs": "examples:\n  clausegraph governs \"Can Mistral train on my Le Chat Pro chats?\" --role consumer --service le-chat --plan pro\n"
                "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --json\n"
                "  clausegraph governs \"What is the liability cap?\" --channel cloud-partner --as-of 2025-04-15",
@@ -161,21 +166,48 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("governs", "Which document and clause govern a question for you: the answer quoted exactly, the clauses "
                        "that lose and why, or 'no governing clause found'. Every context option may be left out.")
     p.add_argument("question", help="the question, in plain words")
-    from clausegraph.ontology.answers import CONTEXT_VALUES
-
-    for name, values in CONTEXT_VALUES.items():
-        p.add_argument(f"--{name}", choices=values, help=f"your {name} (default: not stated)")
+    _context_options(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the answer is for (default: today)")
     p.add_argument("--json", action="store_true", help="print the JSON of DESIGN.md")
 
+    p = add("search", "The ranking on its own: the clauses of one publisher's documents in force that best match a query, "
+                      "with their scores and the legal matters they concern.")
+    p.add_argument("query", help="words to look for")
+    p.add_argument("--publisher", metavar="NAME", help="whose documents (default: the store's only publisher, or the one the query names)")
+    p.add_argument("--matter", metavar="MATTER", help="only clauses concerning this matter (ontology/matters.toml ids, e.g. liability-cap)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the documents in force on this date (default: today)")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="how many clauses (default: 10)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("context", "What you can state about yourself for a publisher: roles, regions, plans, channels, and the "
+                       "products its documents name (the values --service takes).")
+    p.add_argument("--publisher", help="one publisher (default: every publisher in the store)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = add("eval", "Measure against labelled files: extraction (precision and recall per edge kind) or governs "
                     "(accuracy of the answers, beside a plain ranking baseline).")
-    p.add_argument("what", choices=["extraction", "governs"], help="what to measure")
-    p.add_argument("--gold", required=True, metavar="PATH",
-                   help="extraction: folder of labelled files; governs: a JSON file of labelled questions")
+    p.add_argument("what", choices=["extraction", "governs", "retrieval"], help="what to measure")
+    p.add_argument("--gold", metavar="PATH",
+                   help="extraction: folder of labelled files; governs: a JSON file of labelled questions, or a folder of governs*.json")
+    p.add_argument("--beir", metavar="DIR", help="retrieval: a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)")
+    p.add_argument("--split", help="governs: only the questions of this part (tune, held-out); retrieval: the qrels split (default: test)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--errors", action="store_true", help="also list what was missed and what was found but not labelled")
     return parser
+
+
+def _context_options(p) -> None:
+    """--role, --region, ... with the schema's generic values in the help (checked against the publisher later)."""
+    from clausegraph.ontology.context import GENERIC, describe_field
+
+    for name in GENERIC:
+        if name == "service":
+            help_ = "the publisher's product you use, as `clausegraph context` lists them (e.g. le-chat, api)"
+        else:
+            help_ = f"your {name}: {describe_field(name)} (default: not stated)"
+        p.add_argument(f"--{name}", metavar=name.upper(), help=help_)
+    p.add_argument("--publisher", metavar="NAME", help="whose documents answer (default: the store's only publisher, "
+                                                       "or the one the question names)")
 
 
 def _open(args) -> KnowledgeGraph:
@@ -327,19 +359,61 @@ def _cmd_lint(args) -> int:
     return 0
 
 
-def _cmd_governs(args) -> int:
+def _as_of(args):
+    """--as-of as a date, or None (today)."""
     import datetime as dt
 
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            raise QueryError(f"--as-of wants a date YYYY-MM-DD, got {args.as_of!r}") from None
+    if not args.as_of:
+        return None
+    try:
+        return dt.date.fromisoformat(args.as_of)
+    except ValueError:
+        raise QueryError(f"--as-of wants a date YYYY-MM-DD, got {args.as_of!r}") from None
+
+
+def _cmd_search(args) -> int:
+    as_of = _as_of(args)
+    kg = _open(args)
+    _populate(kg)
+    hits = kg.search(args.query, publisher=args.publisher, matter=args.matter, as_of=as_of, limit=args.limit)
+    if args.json:
+        print(json.dumps([h.model_dump(mode="json") for h in hits], indent=2, ensure_ascii=False))
+        return 0
+    console = Console(highlight=False)
+    if not hits:
+        console.print("no clause matches")
+    for h in hits:
+        where = " ".join(x for x in (h.document.id, f"§{h.clause.number}" if h.clause.number else "", h.clause.heading or "") if x)
+        text = h.clause.text if len(h.clause.text) <= 160 else h.clause.text[:159] + "…"
+        console.print(f"[bold]{h.score:7.2f}[/]  {escape(where)}  [dim]{escape(', '.join(h.matters))}[/]")
+        console.print(f"         {escape(_safe(text))}")
+    return 0
+
+
+def _cmd_context(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    schema = kg.context_schema(args.publisher)
+    if args.json:
+        print(json.dumps(schema, indent=2, ensure_ascii=False))
+        return 0
+    console = Console(highlight=False)
+    for pub, info in schema.items():
+        console.print(f"[bold]{escape(info['name'])}[/] ({escape(pub)}): --publisher {escape(pub)}")
+        for name, values in info["fields"].items():
+            shown = ", ".join(values) if values else "(its documents name no products)"
+            if name == "region":
+                shown = info["region"]
+            console.print(f"  --{name:<15} {escape(shown)}")
+    return 0
+
+
+def _cmd_governs(args) -> int:
+    as_of = _as_of(args)
     kg = _open(args)
     _populate(kg)
     result = kg.governs(args.question, role=args.role, region=args.region, service=args.service, plan=args.plan,
-                        channel=args.channel, infrastructure=args.infrastructure, as_of=as_of)
+                        channel=args.channel, infrastructure=args.infrastructure, publisher=args.publisher, as_of=as_of)
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0
@@ -348,48 +422,81 @@ def _cmd_governs(args) -> int:
 
 
 def _print_governs(r) -> None:
-    from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
+
+    from clausegraph.queries.governs.explain import plain
 
     console = Console(highlight=False)
     status = {"governs": "[green]governs[/]", "unresolved": "[yellow]unresolved[/]", "depends": "[yellow]depends on your context[/]",
               "no-governing-clause": "[red]no governing clause found[/]"}[r.status.value]
     console.print(f"[bold]{escape(_safe(r.question[:300]))}[/]  {status}")
+    if r.summary:  # the plain line first: the answer before the reasons
+        console.print(escape(_safe(r.summary)))
+    if r.matters:
+        console.print(f"[dim]matters: {escape(', '.join(r.matters))}[/]")
     if r.answer is not None:
         a = r.answer
         where = " ".join(x for x in (f"§{a.clause.number}" if a.clause.number else "", a.clause.heading or "") if x)
-        body = Text(a.clause.text)
-        for step in r.precedence:  # the decisive words, where the answer's own clause states them
-            _highlight(body, step.evidence.words)
-        console.print(Panel(body, title=f"{escape(a.document.title)} {escape(where)}", subtitle=escape(a.clause.iri),
+        body = _clean_text(a.clause.text, a.decisive)
+        console.print(Panel(body, title=f"{escape(plain(a.document.title))} {escape(plain(where))}", subtitle=escape(a.clause.iri),
                             border_style="green" if r.status.value == "governs" else "yellow"))
     if r.precedence:
-        console.print("[bold]precedence[/]")
+        console.print("[bold]precedence[/] (each step once)")
+        shown = set()
         for s in r.precedence:
+            key = (s.winner_label, s.relation, s.loser_label)
+            if key in shown:
+                continue
+            shown.add(key)
             kind = "stated" if s.explicit else "implied"
             line = Text("  ")
-            line.append(s.winner_label, style="bold")
+            line.append(plain(s.winner_label), style="bold")
             line.append(f" {s.relation} ")
-            line.append(s.loser_label, style="bold")
+            line.append(plain(s.loser_label), style="bold")
+            if s.matters:
+                line.append(f" on {', '.join(s.matters)}")
             line.append(f"  ({kind}, {s.evidence.document}{' §' + s.evidence.number if s.evidence.number else ''}: ")
-            line.append(f"“{s.evidence.words}”", style="bold magenta")
+            line.append(f"“{_safe(plain(s.evidence.words))}”", style="bold magenta")
             line.append(")")
             console.print(line)
+    for c in r.also_cited:
+        where = " ".join(x for x in (f"§{c.clause.number}" if c.clause.number else "", c.clause.heading or "") if x)
+        console.print(f"  [bold]read with[/] ({escape(c.why)}): {escape(plain(c.document.title))} {escape(plain(where))}: "
+                      f"“{escape(_safe(plain(c.clause.text))[:160])}”")
     for alt in r.alternatives:
         (k, v), = alt.when.items()
         target = f"{alt.answer.document.title} §{alt.answer.clause.number or ''} {alt.answer.clause.heading or ''}" if alt.answer else "no clause applies"
-        console.print(f"  if {escape(k)} = [bold]{escape(v)}[/]: {escape(target)}")
+        console.print(f"  if {k} = [bold]{escape(v)}[/]: {escape(plain(target))}")
     for u in r.unresolved:
-        console.print(f"  [yellow]unranked rival[/]: {escape(u.document.title)} §{escape(u.clause.number or '')} {escape(u.clause.heading or '')}: "
-                      f"“{escape(u.clause.text[:160])}”")
+        console.print(f"  [yellow]unranked rival[/]: {escape(plain(u.document.title))} §{u.clause.number or ''} "
+                      f"{escape(plain(u.clause.heading or ''))}: “{escape(_safe(plain(u.clause.text))[:160])}”")
     if r.candidates:
         console.print("[bold]candidates[/] (score, applies to you, where, text)")
         for c in r.candidates[:6]:
             where = " ".join(x for x in (c.document.id, f"§{c.clause.number}" if c.clause.number else "", c.clause.heading or "") if x)
-            text = c.clause.text if len(c.clause.text) <= 100 else c.clause.text[:99] + "…"
-            console.print(f"  {c.score:5.1f}  {c.applies:7}  {escape(where)}: {escape(text)}")
-    console.print(escape(_safe(r.explanation)))
+            text = plain(c.clause.text)
+            text = text if len(text) <= 100 else text[:99] + "…"
+            console.print(f"  {c.score:5.1f}  {c.applies:7}  {escape(plain(where))}: {escape(_safe(text))}")
+    console.print(escape(_safe(r.explanation, lines=True)))
+
+
+def _clean_text(text: str, decisive) -> "Text":
+    """The clause as a reader should see it (markdown made plain), the decisive sentence in bold."""
+    from rich.text import Text
+
+    from clausegraph.queries.governs.explain import plain
+
+    if not decisive:
+        return Text(_safe(plain(text)))
+    s, e = decisive
+    out = Text(_safe(plain(text[:s])) + (" " if s else ""))
+    out.append(_safe(plain(text[s:e])), style="bold")
+    rest = plain(text[e:])
+    if rest:
+        out.append(" " + _safe(rest))
+    return out
+
 
 
 def _highlight(text, words: str) -> None:
@@ -399,12 +506,22 @@ def _highlight(text, words: str) -> None:
 
 
 def _cmd_eval(args) -> int:
+    if args.what == "retrieval":
+        if not args.beir:
+            raise QueryError("eval retrieval needs --beir DIR (a BEIR folder: corpus.jsonl, queries.jsonl, qrels/)")
+        from clausegraph.queries.beir import evaluate_retrieval, render_retrieval_report
+
+        report = evaluate_retrieval(Path(args.beir), args.split or "test")
+        print(json.dumps(report.as_json(), indent=2) if args.json else render_retrieval_report(report))
+        return 0
+    if not args.gold:
+        raise QueryError(f"eval {args.what} needs --gold PATH")
     kg = _open(args)
     _populate(kg)
     if args.what == "governs":
         from clausegraph.queries.evaluate_governs import render_governs_report
 
-        report = kg.evaluate_governs(args.gold)
+        report = kg.evaluate_governs(args.gold, split=args.split)
         if args.json:
             print(report.model_dump_json(indent=2))
         else:
@@ -455,6 +572,8 @@ _COMMANDS = {
     "lint": _cmd_lint,
     "eval": _cmd_eval,
     "governs": _cmd_governs,
+    "context": _cmd_context,
+    "search": _cmd_search,
     "serve": _cmd_serve,
 }
 

@@ -377,12 +377,6 @@ def _governs(handler: _Handler, body: bytes | None) -> None:
     handler._send(handler.server.pool.call("governs", payload))
 
 
-def _context(handler: _Handler, body: bytes | None) -> None:
-    from clausegraph.ontology.answers import CONTEXT_VALUES
-
-    handler._send(json_reply({k: list(v) for k, v in CONTEXT_VALUES.items()}))
-
-
 def _queries(handler: _Handler, body: bytes | None) -> None:
     from clausegraph.queries.named import named_queries
 
@@ -410,7 +404,7 @@ _ROUTES: dict[str, Callable[[_Handler, bytes | None], None]] = {
     "/index.html": _page,
     "/sparql": _sparql,
     "/api/governs": _governs,
-    "/api/context": _context,
+    "/api/context": _pooled("context"),
     "/api/queries": _queries,
     "/api/documents": _pooled("documents"),
     "/api/outline": _pooled("outline", "id"),

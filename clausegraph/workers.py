@@ -25,6 +25,7 @@ fails (Oxigraph then aborts the worker, which is reported the same way).
     op          payload                          answer (status, content type, body)
     sparql      {"query", "accept"}              SPARQL results / RDF in the negotiated format
     governs     {"question", context fields}     GovernsResult JSON
+    context     {}                               the values each context field takes in this store
     documents   {}                               the documents in the store
     outline     {"id"}                           sections and clauses of a document, in order
     node        {"iri"}                          a node's text and its edges with their words
@@ -188,12 +189,25 @@ def _governs(kg, payload: dict) -> Reply:
     question = payload.get("question")
     if not isinstance(question, str) or not question.strip():
         raise QueryError("give a question: ?question=... (or JSON {\"question\": ...})")
-    unknown = sorted(set(payload) - {"question", "as_of", *CONTEXT_VALUES})
+    unknown = sorted(set(payload) - {"question", "as_of", "publisher", *CONTEXT_VALUES})
     if unknown:
-        raise QueryError(f"unknown parameter {unknown[0]!r}: use question, as_of, {', '.join(CONTEXT_VALUES)}")
+        raise QueryError(f"unknown parameter {unknown[0]!r}: use question, as_of, publisher, {', '.join(CONTEXT_VALUES)}")
     context = {k: (payload.get(k) or None) for k in CONTEXT_VALUES}
-    result = kg.governs(question, as_of=payload.get("as_of") or None, **context)
+    result = kg.governs(question, as_of=payload.get("as_of") or None, publisher=payload.get("publisher") or None, **context)
     return json_reply(result.model_dump(mode="json"))
+
+
+def _context(kg, payload: dict) -> Reply:
+    """The values each context field takes in this store: generic ones, every publisher's products, the publishers."""
+    schema = kg.context_schema()
+    fields: dict[str, list[str]] = {}
+    for info in schema.values():
+        for name, values in info["fields"].items():
+            fields.setdefault(name, [])
+            fields[name] += [v for v in values if v not in fields[name]]
+    if len(schema) > 1:
+        fields["publisher"] = sorted(schema)
+    return json_reply(fields)
 
 
 def _documents(kg, payload: dict) -> Reply:
@@ -285,7 +299,7 @@ def _answer(kg, op: str, payload: dict, max_results: int) -> Reply:
     try:
         if op == "sparql":
             return _sparql(kg, payload, max_results)
-        handler = {"governs": _governs, "documents": _documents, "outline": _outline, "node": _node, "view": _view}.get(op)
+        handler = {"governs": _governs, "context": _context, "documents": _documents, "outline": _outline, "node": _node, "view": _view}.get(op)
         if handler is None:
             return error_reply(QueryError(f"unknown operation {op!r}"), 404)
         return handler(kg, payload)

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pyoxigraph import Literal, NamedNode, Quad
 
 from clausegraph.ontology import iris
+from clausegraph.ontology.matters import matter_iri
 from clausegraph.ontology.edges import Condition, Evidence, Extraction, PrecedenceKind, Target, TargetKind
 from clausegraph.ontology.namespaces import CG, RDF, RDFS, SKOS, XSD
 
@@ -39,10 +40,11 @@ PRECEDENCE_PREDICATES = {
     PrecedenceKind.INCORPORATES: "incorporates",
     PrecedenceKind.SCOPE: "hasScope",
 }
-_CONDITION_FIELDS = ("role", "region", "service", "plan", "channel", "infrastructure")
+_CONDITION_FIELDS = ("role", "region", "service", "plan", "channel", "infrastructure", "country", "area", "product")
 _A = NamedNode(RDF + "type")
 _INT = NamedNode(XSD + "integer")
 _BOOL = NamedNode(XSD + "boolean")
+_DECIMAL = NamedNode(XSD + "decimal")
 
 
 def _cg(name: str) -> NamedNode:
@@ -159,6 +161,14 @@ def extraction_quads(ex: Extraction, *, group_members: dict[str, list[str]] | No
         u = use.defined_in
         term = NamedNode(term_iri(iris.document_iri(u.publisher, u.id, u.version), use.term))
         yield q(clause, _cg("usesTerm"), term)
+
+    for concern in ex.concerns:  # clause cg:concerns matter, with its evidence and score
+        clause = clause_node(concern.evidence.clause)
+        matter = NamedNode(matter_iri(concern.matter))
+        yield q(clause, _cg("concerns"), matter)
+        yield from evidence(concern.evidence, clause, _cg("concerns"), matter, "concerns")
+        e = NamedNode(f"{clause.value}/evidence/concerns-{counters[f'{concern.evidence.clause}/concerns']}")
+        yield q(e, _cg("score"), Literal(f"{concern.score:g}", datatype=_DECIMAL))
 
     for p in ex.precedence:
         winner = target(p.winner)

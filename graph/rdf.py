@@ -20,7 +20,7 @@ from clausegraph.ontology.namespaces import CG, DCTERMS, FOAF, RDF, RDFS, XSD
 
 __all__ = ["MAPPING_VERSION", "content_hash", "document_quads", "source_quads", "succession_quads", "page_quads"]
 
-MAPPING_VERSION = "1"  # bump when the mapping changes, so re-ingest rewrites unchanged texts
+MAPPING_VERSION = "2"  # bump when the mapping changes, so re-ingest rewrites unchanged texts
 
 _A = NamedNode(RDF + "type")
 _INT = NamedNode(XSD + "integer")
@@ -116,6 +116,8 @@ def document_quads(doc: Document, content: str | None = None) -> Iterator[Quad]:
         yield q(d, _cg("titleEndOffset"), _int(doc.title_end))
     if doc.recorded_at is not None:
         yield q(d, _cg("recordedAt"), Literal(doc.recorded_at.isoformat(), datatype=_DATETIME))
+    if doc.record is not None:
+        yield q(d, _cg("record"), _str(doc.record))
     src = NamedNode(iris.source_iri(doc.source.sha256))
     yield q(d, _cg("source"), src)
     yield q(src, _A, _cg("SourceText"))
@@ -184,6 +186,8 @@ def source_quads(page: Page) -> Iterator[Quad]:
         yield Quad(f, _cg("text"), _str(frag.text), g)
         yield Quad(f, _cg("startOffset"), _int(frag.start), g)
         yield Quad(f, _cg("endOffset"), _int(frag.end), g)
+        if frag.kind is not None:
+            yield Quad(f, _cg("fragmentKind"), _str(frag.kind), g)
 
 
 def succession_graph(s: Succession) -> str:

@@ -2,7 +2,7 @@
 
 The format is the Open Terms Archive export: ``service`` (the publisher), ``terms_type``
 (the document), ``recorded_at``, ``commit`` and ``text`` (markdown). Each record becomes one
-document version; versions recorded under the same effective date stay distinct because the
+document version (or several, where the record holds several documents: ``pages.parse_record``); versions recorded under the same effective date stay distinct because the
 version carries the commit. Successive versions of one document are linked in recorded order.
 
 Lines are read with a bound while they are decompressed: a line longer than
@@ -24,7 +24,7 @@ from clausegraph.ingest.pages import make_source, parse_record
 from clausegraph.ingest.readers import MAX_ARCHIVE_BYTES, MAX_TEXT_BYTES, check_file, megabytes, warn_impossible_dates
 from clausegraph.ontology.errors import IngestError, ParseError
 from clausegraph.ontology.iris import slugify
-from clausegraph.ontology.models import Page, Publisher, SourceFormat, Succession
+from clausegraph.ontology.models import Document, Page, Publisher, SourceFormat, Succession
 
 __all__ = ["iter_archive", "MAX_LINE_BYTES"]
 
@@ -62,7 +62,7 @@ def iter_archive(path: Path, progress: Callable[[str], None] | None = None, ever
     """
     check_file(path, limit=MAX_ARCHIVE_BYTES)
     name = str(path)
-    last: dict[tuple[str, str], tuple[dt.datetime, Page]] = {}
+    last: dict[tuple[str, str], tuple[dt.datetime, Document]] = {}
     try:
         with _open(path) as handle:
             for lineno, line in _lines(handle, name):
@@ -99,16 +99,17 @@ def iter_archive(path: Path, progress: Callable[[str], None] | None = None, ever
                 yield page
                 if progress and lineno % every == 0:
                     progress(f"{name}: {lineno} records read")
-                key = (publisher.id, page.documents[0].id)
-                before = last.get(key)
-                if before is not None and before[0] <= recorded:
-                    yield Succession(
-                        successor=page.documents[0].ref,
-                        predecessor=before[1].documents[0].ref,
-                        basis="archive",
-                        statement=f"the archive recorded this version after the other ({recorded.isoformat()})",
-                    )
-                last[key] = (recorded, page)
+                for doc in page.documents:  # a record may hold several documents: each has its own line of versions
+                    key = (publisher.id, doc.id)
+                    before = last.get(key)
+                    if before is not None and before[0] <= recorded:
+                        yield Succession(
+                            successor=doc.ref,
+                            predecessor=before[1].ref,
+                            basis="archive",
+                            statement=f"the archive recorded this version after the other ({recorded.isoformat()})",
+                        )
+                    last[key] = (recorded, doc)
     except (lzma.LZMAError, EOFError) as exc:
         raise IngestError(f"broken xz archive: {exc}", path=name) from None
     except OSError as exc:

@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 __all__ = [
     "Rule",
+    "Scheme",
+    "SCHEMES",
+    "ChromeRule",
+    "CHROME_RULES",
+    "read_label",
+    "Label",
     "HEADING_RULES",
     "ITEM_RULES",
     "RUNIN_RULES",
@@ -78,6 +84,12 @@ ITEM_RULES: tuple[Rule, ...] = (
         "(a) Use the Services or Your Data in a manner that violates any applicable laws",
     ),
     Rule(
+        "letter-dot",
+        _re(r"^(?P<indent>[ \t]*)(?P<dotted>(?:[a-z]|[ivx]{2,5})\.)[ \t]+(?=\S)"),
+        "list item labelled a., b., ii. (the list of a numbered section, cited as 'Section 6.b')",
+        "a. Customer hereby grants Perplexity general written authorization to engage the subcontractors",
+    ),
+    Rule(
         "ordered",
         _re(r"^(?P<indent>[ \t]*)(?P<ordinal>\d{1,3})[.)][ \t]+"),
         "ordered list item (markdown only: an unescaped '1.' is a list, '1\\.' a heading)",
@@ -106,6 +118,98 @@ RUNIN_RULES: tuple[Rule, ...] = (
         "colon label: a short phrase with no verb, ending with a colon",
         "Retention Periods:",
     ),
+)
+
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One way publishers number their parts; ``example`` is a real line, ``number`` what it yields.
+
+    ``label`` is matched where a heading or a paragraph begins (after any list marker and opening
+    bold); group ``n`` is the number as printed, with markdown escapes allowed between its parts.
+    """
+
+    name: str
+    label: re.Pattern[str]
+    example: str
+    number: str
+    needs_dot: bool = False  # a bare label ("A", "IV") only counts with its period: "A. Services"
+
+
+_END = r"(?=[ \t\u00a0]|\*\*|__|\]|$)"  # a label ends at white space, closing markup or the end
+SCHEMES: tuple[Scheme, ...] = (
+    Scheme("letter-decimal", _re(r"(?P<n>[A-Z]\\?\.\d{1,2}(?:\\?\.\d{1,2})*(?:\\?\.[a-z])?)(?P<dot>\\?\.)?" + _END),
+           "A.1. **Overview.** Subject to the terms of this Agreement", "A.1"),
+    Scheme("decimal", _re(r"(?P<n>\d{1,2}(?:\\?\.\d{1,3}){0,4})(?P<dot>\\?\.)?(?:" + _END + r"|(?<=\.)(?=[A-Z][A-Za-z]))"),
+           "**2.1 Right to Use.** Subject to the terms and conditions of this Agreement", "2.1"),
+    Scheme("roman", _re(r"(?P<n>(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3}))(?P<dot>\\?\.)" + _END),
+           "**I. How Do We Collect and Process Your Personal Data**", "I", needs_dot=True),
+    Scheme("letter", _re(r"(?P<n>[A-Z])(?P<dot>\\?\.)" + _END), "A. Services", "A", needs_dot=True),
+    Scheme("section-word", _re(r"(?:Section|SECTION|Article|ARTICLE|Clause|CLAUSE)[ \t]+(?P<n>\d{1,2}(?:\.\d{1,2})*|[IVX]{1,5})"
+                               r"(?P<dot>\\?[.:]|(?=[ \t]+[–—-][ \t])|(?=\*\*|__|[ \t]*$))"),
+           "ARTICLE 1 – DEFINITIONS", "1", needs_dot=True),
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A section label read at the start of a heading or paragraph."""
+
+    number: str  # normalised: escapes and the closing period removed ("2.1", "A.1", "I")
+    scheme: str
+    dotted: bool  # "1." or "1.1": a bare "1" (an address, a count) is no label of a paragraph
+    start: int  # offsets of the label itself in the text it was read from
+    end: int
+
+
+_OPEN_MARKUP = re.compile(r"[ \t]*(?:\[[ \t]*)?(?:\*\*|__)?[ \t]*")
+
+
+def read_label(text: str, pos: int = 0, *, schemes: tuple[Scheme, ...] = SCHEMES) -> Label | None:
+    """The section label at ``text[pos:]`` (after white space, a link bracket and opening bold), or None."""
+    at = _OPEN_MARKUP.match(text, pos).end()
+    for scheme in schemes:
+        m = scheme.label.match(text, at)
+        if not m or (scheme.needs_dot and m.group("dot") is None):
+            continue
+        number = m.group("n").replace("\\", "")
+        if scheme.name == "decimal":
+            parts = number.split(".")
+            if int(parts[0]) == 0 or int(parts[0]) > 99 or any(len(p) > 1 and p.startswith("0") for p in parts):
+                continue
+        return Label(number=number, scheme=scheme.name, dotted=m.group("dot") is not None or "." in number, start=m.start(), end=m.end())
+    return None
+
+
+@dataclass(frozen=True)
+class ChromeRule:
+    """Text of a web page that is not part of the legal text: navigation, buttons, banners."""
+
+    name: str
+    pattern: re.Pattern[str]  # matched on the plain text of a whole block (links and emphasis removed)
+    example: str
+
+
+# Blocks that are page chrome wherever they stand in a document. Lists of links that only point
+# into the page (a table of contents) and link lists under a "Previous versions" heading are
+# recognised by their shape in blocks.py.
+CHROME_RULES: tuple[ChromeRule, ...] = (
+    ChromeRule("page-control", _re(r"(?i)^(?:print(?: this page)?|download(?: (?:as )?pdf| this (?:page|document))?|"
+                                   r"expand all(?: collapse all)?|collapse all|back to top|return to top|"
+                                   r"skip to (?:main )?content|copy link|share(?: this page)?|accept all(?: cookies)?|reject all(?: cookies)?|"
+                                   r"cookie settings|manage (?:cookie )?preferences)$"),
+               "Download PDF"),
+    ChromeRule("cookie-notice", _re(r"(?i)^(?=.{0,500}$)(?:we(?: and our partners)?|this (?:web)?site|our (?:web)?site) uses? cookies\b"
+                                    r".*\b(?:accept all|reject all|accept cookies|decline cookies|cookie settings|"
+                                    r"manage (?:cookies|preferences))\b.*$"),
+               "We use cookies to improve your experience. Accept all Reject all Manage preferences"),
+    ChromeRule("feedback-widget", _re(r"(?i)^(?:was this (?:article|page) helpful\??|did this answer your question\??)"
+                                      r"(?:\s+(?:yes|no))*$"),
+               "Was this article helpful?"),
+    ChromeRule("link-list-heading", _re(r"(?i)^(?:previous|past|prior|archived) versions?(?: of th\w+ \w+)?:?$|^version history:?$|"
+                                        r"^related articles:?$|^(?:table of )?contents:?$|^on this page:?$|^in this article:?$"),
+               "Previous versions"),
 )
 
 SETEXT_UNDERLINE = _re(r"^[ ]{0,3}(?P<char>=+|-+)[ \t]*$")

@@ -2,12 +2,16 @@
 
 ``GovernsResult.model_dump()`` is what ``clausegraph governs --json`` prints:
 
-    {"question", "context", "status",
-     "answer": {"document": {...}, "clause": {...}} | null,
-     "candidates": [{"document", "clause", "score", "applies", "why"}],
-     "precedence": [{"winner", "loser", "relation", "explicit", "evidence": {...}}],
+    {"question", "context", "status", "publisher", "summary", "matters",
+     "answer": {"document": {...}, "clause": {...}, "matched", "decisive"} | null,
+     "candidates": [{"document", "clause", "score", "applies", "why", "matters"}],
+     "precedence": [{"winner", "loser", "relation", "explicit", "evidence": {...}, "matters"}],
+     "also_cited": [{"why", "words", "document", "clause"}],
      "depends_on": [...], "alternatives": [...], "unresolved": [...], "excluded": [...],
      "explanation": "..."}
+
+The context is the schema of ontology/context.py: generic values for every vendor (role, region
+with ISO codes, plan, channel, infrastructure) and the publisher's own products (service).
 """
 
 from __future__ import annotations
@@ -29,17 +33,19 @@ __all__ = [
     "PrecedenceStep",
     "Alternative",
     "Answer",
+    "Companion",
     "Status",
     "GovernsResult",
 ]
 
+# the generic values of each field (ontology/context.py); ``service`` values are the publisher's own
 CONTEXT_VALUES: dict[str, tuple[str, ...]] = {
     "role": ("consumer", "business"),
     "region": ("eu", "us", "other"),
-    "service": ("le-chat", "la-plateforme"),
+    "service": (),
     "plan": ("free", "pro", "team", "enterprise", "paid"),
-    "channel": ("direct", "cloud-partner", "reseller"),
-    "infrastructure": ("mistral", "partner", "own"),
+    "channel": ("direct", "cloud-partner", "reseller", "app-store"),
+    "infrastructure": ("vendor", "partner", "own"),
 }
 CONTEXT_FIELDS = tuple(CONTEXT_VALUES)
 
@@ -49,14 +55,16 @@ class _Model(BaseModel):
 
 
 class Context(_Model):
-    """Who asks. Every field may be left out (None: not stated)."""
+    """Who asks. Every field may be left out (None: not stated). Values are checked against the
+    schema and the publisher's products where the question is answered (api.governs)."""
 
-    role: Literal["consumer", "business"] | None = None
-    region: Literal["eu", "us", "other"] | None = None
-    service: Literal["le-chat", "la-plateforme"] | None = None
-    plan: Literal["free", "pro", "team", "enterprise", "paid"] | None = None
-    channel: Literal["direct", "cloud-partner", "reseller"] | None = None
-    infrastructure: Literal["mistral", "partner", "own"] | None = None
+    role: str | None = Field(default=None, max_length=64)
+    region: str | None = Field(default=None, max_length=64)
+    service: str | None = Field(default=None, max_length=128)
+    plan: str | None = Field(default=None, max_length=64)
+    channel: str | None = Field(default=None, max_length=64)
+    infrastructure: str | None = Field(default=None, max_length=64)
+    publisher: str | None = Field(default=None, max_length=128)  # which vendor; None: the store's only one, or the one the question names
     as_of: dt.date | None = None  # None: today
 
     def stated(self) -> dict[str, str]:
@@ -86,6 +94,7 @@ class Candidate(_Model):
     score: float
     applies: Literal["yes", "depends", "no"] = "yes"
     why: str | None = None  # for "depends" / "no": the scope words that decide it
+    matters: list[str] = Field(default_factory=list)  # the legal matters the clause concerns
 
 
 class StepEvidence(_Model):
@@ -101,9 +110,10 @@ class PrecedenceStep(_Model):
     loser: str
     winner_label: str
     loser_label: str
-    relation: str  # prevailsOver | overrides | constrains | governsFor | more-specific-scope | agreement-over-notice
+    relation: str  # prevailsOver | constrains | governsFor | applies-for-sure | terms-over-notice | more-specific-scope | operative-over-summary
     explicit: bool
     evidence: StepEvidence
+    matters: list[str] = Field(default_factory=list)  # the matters both texts concern, on which the step ranks them
 
 
 class Answer(_Model):
@@ -111,6 +121,17 @@ class Answer(_Model):
     clause: ClauseInfo
     # [start, end) offsets in clause.text of the words that match the question (or its expansion)
     matched: list[tuple[int, int]] = Field(default_factory=list)
+    # [start, end) of the sentence of clause.text that holds most of the question: the words to quote
+    decisive: tuple[int, int] | None = None
+
+
+class Companion(_Model):
+    """A clause to read beside the answer: a carve-out from it, the text it cites, the text it yields to."""
+
+    why: str  # carve-out | carved from | cited | yields to
+    words: str  # the words that link them, exact
+    document: DocumentInfo
+    clause: ClauseInfo
 
 
 class Alternative(_Model):
@@ -129,6 +150,9 @@ class GovernsResult(_Model):
     question: str
     context: Context
     status: Status
+    publisher: str | None = None  # the vendor whose documents answer (an answer never mixes vendors)
+    summary: str = ""  # one plain line: the answer before the reasons
+    matters: list[str] = Field(default_factory=list)  # the legal matters the question is read as asking about
     answer: Answer | None
     candidates: list[Candidate] = Field(default_factory=list)
     precedence: list[PrecedenceStep] = Field(default_factory=list)
@@ -136,4 +160,5 @@ class GovernsResult(_Model):
     alternatives: list[Alternative] = Field(default_factory=list)
     unresolved: list[Answer] = Field(default_factory=list)
     excluded: list[Candidate] = Field(default_factory=list)
+    also_cited: list[Companion] = Field(default_factory=list)
     explanation: str

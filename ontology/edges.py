@@ -24,6 +24,7 @@ __all__ = [
     "Reference",
     "Precedence",
     "TermUse",
+    "Concern",
     "Extraction",
 ]
 
@@ -69,6 +70,11 @@ class Condition(_Model):
     plan: list[str] = Field(default_factory=list)  # free | paid | pro | team | enterprise
     channel: list[str] = Field(default_factory=list)  # direct | cloud-partner | reseller
     infrastructure: list[str] = Field(default_factory=list)  # mistral | partner | own
+    # where the words say more than ``region``: ISO 3166 codes ("FR", "GB", "CH", "US-CA") and named groups of
+    # countries ("EEA", "EU", "UK", "Europe"); products of the publisher the words name, as slugs ("perplexity-pro")
+    country: list[str] = Field(default_factory=list)
+    area: list[str] = Field(default_factory=list)
+    product: list[str] = Field(default_factory=list)
 
 
 class Evidence(_Model):
@@ -121,6 +127,15 @@ class TermUse(_Model):
     end: int
 
 
+class Concern(_Model):
+    """A clause concerns a legal matter (ontology/matters.toml): the words that say so, and how surely."""
+
+    matter: str  # id in the matter scheme, e.g. "liability-cap"
+    score: float  # strong cues count 1, weak ones 0.5, a heading 1; 1 or more to concern the matter
+    evidence: Evidence  # the plainest cue: in the clause, a parent's words or the heading above it
+    cues: int = 1  # how many cues were found
+
+
 class Extraction(_Model):
     """Everything read from the text of one document version."""
 
@@ -130,4 +145,5 @@ class Extraction(_Model):
     precedence: list[Precedence] = Field(default_factory=list)
     uses: list[TermUse] = Field(default_factory=list)
     borrows_from: list[Reference] = Field(default_factory=list)  # documents whose definitions this one uses
+    concerns: list[Concern] = Field(default_factory=list)  # the legal matters each clause concerns
     notes: list[str] = Field(default_factory=list)

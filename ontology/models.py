@@ -70,6 +70,10 @@ class Fragment(_Model):
     text: str
     start: int
     end: int
+    # what it is, where the reader says so: "before-title" (text of a record above its title), or page
+    # chrome: "page-control" (Download PDF), "link-list" (Previous versions), "table-of-contents",
+    # "repeated-title", "repeated-copy" (the page captured twice), "date-line", "cookie-notice", ...
+    kind: str | None = None
 
 
 class Clause(_Model):
@@ -128,6 +132,7 @@ class Document(_Model):
     publisher: Publisher
     source: SourceRef
     recorded_at: dt.datetime | None = None  # when an archive recorded this version
+    record: str | None = None  # the archive record it was read from (slug of its terms type), for every document of it
     start: int
     end: int
     children: list[Node] = Field(default_factory=list)

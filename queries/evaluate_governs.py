@@ -1,13 +1,16 @@
-"""``clausegraph eval governs --gold FILE``: the resolver against labelled questions, beside a baseline.
+"""``clausegraph eval governs --gold PATH``: the resolver against labelled questions, beside a baseline.
 
-The file is a JSON list of questions (the format of ``../shared/eval/governs-dev.json``): ``question``,
-``context`` (null = not stated), ``governing`` (locators ``{doc, section, heading, quote}``, best first;
-empty when the corpus does not answer) and ``governing_doc``.
+PATH is a JSON list of questions (the format of ``../shared/eval/governs-dev.json``), or a folder of
+``governs-*.json`` files: ``question``, ``context`` (null = not stated), ``governing`` (locators
+``{doc, section, heading, quote}``, best first; empty when the corpus does not answer),
+``governing_doc``, and optionally ``publisher`` (which vendor's documents answer; else the one the
+question names, or the store's only one) and ``split`` (``tune`` / ``held-out``: figures are given
+for each part apart). A context value the schema does not know is left out and counted.
 
 | figure            | counted over          | right when                                                   |
 |-------------------|-----------------------|--------------------------------------------------------------|
 | document acc@1    | answerable questions  | the answer's document is ``governing_doc``                    |
-| clause hit@1, @3  | answerable questions  | one of the first 1 / 3 clauses (answer, then candidates) matches a ``governing`` locator: same document, same section number when the locator gives one, and the quote inside the clause text |
+| clause hit@1, @3  | answerable questions  | one of the first 1 / 3 clauses (answer, then candidates) matches a ``governing`` locator: same document (or archive record) and the quote inside the clause text (quotes are unique within a document, so the section number adds nothing and is not compared) |
 | abstention acc    | every question        | "no governing clause found" exactly when ``governing`` is empty |
 
 The baseline is plain BM25F over the same clauses with the question's own words: no lexicon, no
@@ -59,6 +62,8 @@ class GovernsReport(BaseModel):
     gold: str
     system: Scores
     baseline: Scores
+    splits: dict[str, dict[str, Scores]] = Field(default_factory=dict)  # "tune" / "held-out" -> system, baseline
+    dropped_context: int = 0  # context values the schema does not know, left out
 
 
 def _norm(text: str) -> str:
@@ -67,11 +72,9 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-def matches(locator: dict, doc_id: str, number: str | None, text: str) -> bool:
-    """Does a clause (document id, section number, text) match a gold locator?"""
-    if locator.get("doc") != doc_id:
-        return False
-    if locator.get("section") is not None and str(locator["section"]) != (number or ""):
+def matches(locator: dict, doc_id: str, number: str | None, text: str, record: str | None = None) -> bool:
+    """Does a clause (its document id or archive record id, its text) match a gold locator?"""
+    if locator.get("doc") not in (doc_id, record):
         return False
     quote = locator.get("quote")
     return bool(quote) and _norm(quote) in _norm(text)
@@ -100,7 +103,7 @@ def load_questions(path: Path) -> list[dict]:
     return data
 
 
-def _item(q: dict, r: GovernsResult) -> ItemResult:
+def _item(q: dict, r: GovernsResult, records: dict[str, str | None]) -> ItemResult:
     gold = q.get("governing") or []
     want_doc = q.get("governing_doc") or (gold[0]["doc"] if gold else None)
     abstained = r.status is Status.NO_ANSWER
@@ -114,7 +117,8 @@ def _item(q: dict, r: GovernsResult) -> ItemResult:
         ranked = []
 
     def hit(k: int) -> bool:
-        return any(matches(loc, a.document.id, a.clause.number, a.clause.text) for a in ranked[:k] for loc in gold)
+        return any(matches(loc, a.document.id, a.clause.number, a.clause.text, records.get(a.document.iri))
+                   for a in ranked[:k] for loc in gold)
 
     got = r.answer
     return ItemResult(
@@ -123,7 +127,8 @@ def _item(q: dict, r: GovernsResult) -> ItemResult:
         got_clause=(" ".join(x for x in (f"§{got.clause.number}" if got.clause.number else "", got.clause.heading or "",
                                           got.clause.label if got.clause.label not in (None, "-") else "") if x)
                     if got else None),
-        status=r.status.value, doc_ok=bool(gold) and got is not None and got.document.id == want_doc,
+        status=r.status.value,
+        doc_ok=bool(gold) and got is not None and want_doc in (got.document.id, records.get(got.document.iri)),
         hit1=bool(gold) and hit(1), hit3=bool(gold) and hit(3), abstain_ok=abstained == (not gold),
         explanation=r.explanation)
 
@@ -143,24 +148,51 @@ def _scores(items: list[ItemResult], gold: list[dict]) -> Scores:
         items=items)
 
 
-def evaluate_governs(kg, path: Path, progress: Callable[[str], None] | None = None) -> GovernsReport:
-    """Run every labelled question through ``kg.governs`` and through the baseline."""
-    from clausegraph.queries.resolver import baseline, resolve
+def _gold_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        found = sorted(path.glob("governs*.json"))
+        if not found:
+            raise QueryError("no governs*.json files here", path=str(path))
+        return found
+    return [path]
 
-    gold = load_questions(path)
-    index = kg.governs_index()
+
+def evaluate_governs(kg, path: Path, progress: Callable[[str], None] | None = None, *,
+                     split: str | None = None) -> GovernsReport:
+    """Run every labelled question through ``kg.governs`` and through the baseline."""
+    from clausegraph.queries.governs import baseline, resolve
+
+    gold = [q for f in _gold_files(Path(path)) for q in load_questions(f)]
+    if split:
+        gold = [q for q in gold if q.get("split", "tune") == split]
+        if not gold:
+            raise QueryError(f"no question has split {split!r}", path=str(path))
+    snap = kg.governs_index()
+    records = {d.iri: d.record for d in snap.docs.values()}
     system, base = [], []
+    dropped = 0
     for n, q in enumerate(gold, start=1):
-        ctx = {k: v for k, v in (q.get("context") or {}).items() if v is not None}
+        raw = {k: v for k, v in (q.get("context") or {}).items() if v is not None}
+        if q.get("publisher") and "publisher" not in raw:
+            raw["publisher"] = q["publisher"]
         try:
-            context = Context(**ctx)
-        except ValueError as exc:
-            raise QueryError(f"question {q.get('id', n)}: bad context: {exc.errors()[0]['msg']}", path=str(path)) from None
-        system.append(_item(q, resolve(index, q["question"], context)))
-        base.append(_item(q, baseline(index, q["question"], context.as_of)))
+            context = kg.make_context(raw, strict=False, question=q["question"])
+        except QueryError as exc:
+            raise QueryError(f"question {q.get('id', n)}: {exc.message}", path=str(path)) from None
+        dropped += len([k for k in raw if k not in ("as_of", "publisher")]) - len(context.stated())
+        system.append(_item(q, resolve(snap, q["question"], context), records))
+        base.append(_item(q, baseline(snap, q["question"], context.as_of, context.publisher), records))
         if progress:
             progress(f"{q.get('id')}: {system[-1].status}")
-    return GovernsReport(gold=str(path), system=_scores(system, gold), baseline=_scores(base, gold))
+    report = GovernsReport(gold=str(path), system=_scores(system, gold), baseline=_scores(base, gold), dropped_context=dropped)
+    parts = sorted({q.get("split", "tune") for q in gold})
+    if len(parts) > 1:
+        for part in parts:
+            keep = [i for i, q in enumerate(gold) if q.get("split", "tune") == part]
+            pick = [gold[i] for i in keep]
+            report.splits[part] = {"system": _scores([system[i] for i in keep], pick),
+                                   "baseline": _scores([base[i] for i in keep], pick)}
+    return report
 
 
 def render_governs_report(report: GovernsReport, *, errors: bool = True) -> str:
@@ -174,9 +206,20 @@ def render_governs_report(report: GovernsReport, *, errors: bool = True) -> str:
         ("unanswerable abstained", s.unanswerable_abstained, b.unanswerable_abstained),
         ("answerable abstained (wrongly)", str(s.answerable_abstained), str(b.answerable_abstained)),
     ]
+    for part, scores in report.splits.items():
+        ps, pb = scores["system"], scores["baseline"]
+        rows += [
+            (f"{part}: questions (answerable)", f"{ps.questions} ({ps.answerable})", f"{pb.questions} ({pb.answerable})"),
+            (f"{part}: document accuracy @1", f"{ps.doc_acc1:.3f}", f"{pb.doc_acc1:.3f}"),
+            (f"{part}: clause hit @1", f"{ps.clause_hit1:.3f}", f"{pb.clause_hit1:.3f}"),
+            (f"{part}: clause hit @3", f"{ps.clause_hit3:.3f}", f"{pb.clause_hit3:.3f}"),
+            (f"{part}: unanswerable abstained", ps.unanswerable_abstained, pb.unanswerable_abstained),
+        ]
     width = max(len(r[0]) for r in rows)
     out = [f"governs on {report.gold}", f"{'':{width}}  {'clausegraph':>12}  {'baseline':>12}"]
     out += [f"{name:{width}}  {x:>12}  {y:>12}" for name, x, y in rows]
+    if report.dropped_context:
+        out.append(f"({report.dropped_context} context values the schema does not know were left out)")
     if errors:
         wrong = [i for i in s.items if not (i.doc_ok and i.hit3) and not (i.abstain_ok and i.want_doc is None)]
         if wrong:

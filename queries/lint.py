@@ -9,6 +9,7 @@
 | L005  | a term defined in more than one place, with the words of each definition |
 | L006  | a document that ends abruptly (mid-sentence, or where its successor goes on) |
 | L007  | a document calling itself by a name that is neither its title nor an alias it defines |
+| L008  | page chrome kept out of the clause tree ("Download PDF", a "Previous versions" list, a second copy of the page) |
 """
 
 from __future__ import annotations
@@ -28,6 +29,18 @@ LINT_CODES = {
     "L005": "term defined more than once",
     "L006": "document ends abruptly",
     "L007": "document calls itself by another name",
+    "L008": "page chrome kept out of the documents",
+}
+_CHROME_WORDS = {
+    "before-title": "text above the title",
+    "page-control": "page controls",
+    "link-list": "a list of links",
+    "table-of-contents": "a table of contents",
+    "repeated-title": "the title and date printed again",
+    "repeated-copy": "a second copy of the text",
+    "date-line": "another date line",
+    "cookie-notice": "a cookie notice",
+    "feedback-widget": "a feedback widget",
 }
 
 P = """PREFIX cg: <https://w3id.org/clausegraph/ontology#>
@@ -215,6 +228,26 @@ def lint_graph(run) -> list[Finding]:
                 if name.lower() != title.lower() and name.lower() not in defined_names:
                     finding("L007", d, f"calls itself '{name} ({alias})' but its title is '{title}'", clause=r["c"],
                             words=m.group(0), location=r.get("num"))
+    # L008 page chrome: what the reader kept out of the clause tree, one finding per document and kind
+    chrome: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for r in _rows(run, """
+        SELECT DISTINCT ?d ?src ?ds ?de WHERE { ?d a cg:Document ; cg:source ?src ; cg:startOffset ?ds ; cg:endOffset ?de }"""):
+        spans[r["src"]].append((int(r["ds"]), int(r["de"]), r["d"]))
+    for r in _rows(run, """
+        SELECT DISTINCT ?src ?f ?text ?start ?kind WHERE { ?src cg:fragment ?f . ?f cg:text ?text ; cg:startOffset ?start ;
+        cg:fragmentKind ?kind }"""):
+        docs_of = sorted(spans.get(r["src"], []))
+        if not docs_of:
+            continue
+        at = int(r["start"])
+        owner = next((d for s0, e0, d in docs_of if s0 <= at < e0), None) or next((d for s0, _, d in docs_of if at < s0), docs_of[-1][2])
+        chrome[(owner, r["kind"])].append(r)
+    for (d, kind), rows in sorted(chrome.items()):
+        rows.sort(key=lambda r: int(r["start"]))
+        first = " ".join(rows[0]["text"].split())[:80]
+        more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
+        finding("L008", d, f"{_CHROME_WORDS.get(kind, kind)} kept out of the clause tree: '{first}'{more}", words=first)
     unique: dict[tuple, Finding] = {}
     for f in findings:
         unique.setdefault((f.code, f.document, f.version, f.clause, f.words, f.message), f)

@@ -100,6 +100,7 @@ class Unanswerable:
     name: str
     asks: re.Pattern[str]
     stated_by: re.Pattern[str]
+    matters: tuple[str, ...] = ()  # stated only by a clause concerning one of these (ontology/matters.toml)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,8 @@ def load_lexicon() -> Lexicon:
         for c in raw.get("concept", ())
     )
     unanswerable = tuple(
-        Unanswerable(u["name"], re.compile(u["asks"], re.IGNORECASE), re.compile(u["stated_by"], re.IGNORECASE))
+        Unanswerable(u["name"], re.compile(u["asks"], re.IGNORECASE), re.compile(u["stated_by"], re.IGNORECASE),
+                     tuple(u.get("matters", ())))
         for u in raw.get("unanswerable", ())
     )
     context = tuple(p for p in (tuple(tokens(w, keep_stop_words=True)) for w in raw.get("context", {}).get("words", ())) if p)

@@ -119,3 +119,21 @@ def test_readme_main_command_runs(tmp_path):
             assert result.returncode == 0, (step, result.stderr)
             ran += 1
     assert ran >= 2
+
+
+def test_readme_governs_examples_run(bundled_store):
+    """The commands of the README's "Which document governs?" block, as written, on the bundled corpus."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Which document governs\?\n\n```bash\n(.*?)```", text, re.DOTALL).group(1)
+    ran = 0
+    for line in block.strip().splitlines():
+        argv = shlex.split(line)
+        assert argv[0] == "clausegraph"
+        result = run_cli(*argv[1:], store=bundled_store)
+        assert result.returncode == 0, (line, result.stderr)
+        if "--json" in argv:
+            assert json.loads(result.stdout)["answer"] is not None
+        else:
+            assert result.stdout.strip()
+        ran += 1
+    assert ran == 2

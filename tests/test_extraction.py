@@ -54,13 +54,20 @@ def test_section_lists_and_owners():
 def test_conditions_are_structured():
     assert read_condition("This DPA only applies if Customer is a business entity") == {"role": ["business"]}
     assert read_condition("any natural person residing in the European Union who is accessing or using the Services "
-                          "for purposes which are outside his trade") == {"role": ["consumer"], "region": ["eu"]}
+                          "for purposes which are outside his trade") == {"role": ["consumer"], "region": ["eu"], "area": ["EU"]}
     assert read_condition("when you use the Mistral AI Products on Your Infrastructure and through a Reseller") == {
         "channel": ["reseller"], "infrastructure": ["own"]}
     # "without a paid subscription" is free, not also paid: matches of one field never overlap
     assert read_condition("If you are using La Plateforme without a paid subscription") == {
         "service": ["la-plateforme"], "plan": ["free"]}
     assert read_condition("Unless you are located in the United States") == {"region": ["not-us"]}
+    # any region: the resolver's values, and the countries (ISO 3166) and groups the words name
+    assert read_condition("If you reside in the European Economic Area, United Kingdom, or Switzerland") == {
+        "region": ["eu", "other"], "area": ["EEA", "UK"], "country": ["GB", "CH"]}
+    assert read_condition("If you are a California resident") == {"region": ["us"], "country": ["US-CA"]}
+    assert read_condition("This Agreement only applies to businesses and developers, not for consumer use") == {"role": ["business"]}
+    assert read_condition("If you are a subscriber to Perplexity Pro", products=("Perplexity Pro",)) == {
+        "plan": ["pro"], "product": ["perplexity-pro"]}
     # several values: the text applies to either; markdown emphasis does not hide a field
     assert read_condition("govern your use of La Plateforme, Le Chat, and the other websites") == {
         "service": ["la-plateforme", "le-chat"]}
@@ -175,3 +182,64 @@ def test_real_world_documents_state_precedence_too(history_path):
                for p in e.precedence if p.kind.value in ("prevails-over", "overrides")}
     assert len(ranking) >= 8
     assert sum(len(e.definitions) for e in results.values()) > 500
+
+
+def _statements(*pages: str, publisher: str = "Acme") -> dict[str, list[tuple]]:
+    """(kind, rule, winner, loser) of every statement of hand-built markdown pages, per document id."""
+    from clausegraph.ingest import UNKNOWN_PUBLISHER, parse_text
+    from clausegraph.ingest.extract import extract_corpus
+    from clausegraph.ontology.models import Publisher, SourceFormat
+
+    owner = Publisher(id=publisher.lower(), name=publisher) if publisher else UNKNOWN_PUBLISHER
+    docs = [d for text in pages for d in parse_text(text, fmt=SourceFormat.MARKDOWN, publisher=owner).documents]
+
+    def name(t):
+        if t is None:
+            return None
+        if t.kind.value == "external":
+            return f"external:{t.name}"
+        return f"{t.kind.value}:{t.document.id if t.document else t.group}" + (f"/{t.number}" if t.number else "")
+
+    return {e.document.id: [(p.kind.value, p.evidence.rule.removeprefix("precedence-"), name(p.winner), name(p.loser))
+                            for p in e.precedence] for e in extract_corpus(docs).values()}
+
+
+_TERMS = "Acme Commercial Terms\n=====================\n\nEffective: May 1, 2026\n\n"
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("**16\\. General.**\n\n**16.1. Notices.** Notices go by email.\n\n**16.2. Order of Precedence.** If documents conflict, "
+     "they will control in the following order:\n\n*   the Order Form;\n*   these Terms; and\n*   the Usage Policy.\n",
+     [("prevails-over", "order-list-item", "external:Order Form", "document:acme-commercial-terms"),
+      ("prevails-over", "order-list-item", "document:acme-commercial-terms", "external:Usage Policy")]),
+    ("**9\\. Indemnity.** Acme will defend Customer.\n\n**10\\. Trials.** During a free trial Acme’s obligations in Section 9 "
+     "shall not apply to Customer.\n",
+     [("overrides", "not-apply", "clause:acme-commercial-terms", "section:acme-commercial-terms/9")]),
+    ("**3\\. Liability.** The foregoing limitations shall not apply to obligations under Section 9.\n\n**9\\. Indemnity.** "
+     "Acme will defend Customer.\n",
+     [("overrides", "not-apply", "section:acme-commercial-terms/9", "clause:acme-commercial-terms")]),
+    ("Customer will not train models on Output, except as may be expressly permitted in an Order Form.\n",
+     [("subject-to", "except-as-permitted", "external:Order Form", "clause:acme-commercial-terms")]),
+    ("You and Acme agree that the United Nations Convention on Contracts for the International Sale of Goods will not apply.\n",
+     [("overrides", "not-apply", "clause:acme-commercial-terms",
+       "external:United Nations Convention on Contracts for the International Sale of Goods")]),
+], ids=["order-of-precedence-as-list-items", "will-not-apply", "foregoing-will-not-apply-to", "except-as-permitted",
+        "convention-will-not-apply"])
+def test_precedence_statements_of_other_vendors_shapes(body, expected):
+    (got,) = _statements(_TERMS + body).values()
+    assert got == expected
+
+
+def test_the_agreement_a_dpa_defines_is_the_document_that_calls_itself_so():
+    terms = ("Acme API Terms\n==============\n\nEffective: May 1, 2026\n\nPlease read these Terms and Conditions (“Agreement”) "
+             "before using the API.\n\n**6\\. Privacy.** This Agreement incorporates by reference Acme’s Data Processing Addendum.\n\n"
+             "**7\\. Other.** Nothing else.\n")
+    dpa = ("Acme Data Processing Addendum\n=============================\n\nEffective: May 1, 2026\n\nThis Data Processing Addendum "
+           "(“DPA”) forms part of any terms of service or other agreement between Acme Inc. and a business customer that "
+           "expressly references it (each such agreement, an “Agreement”). In the event of any conflict between this DPA and "
+           "the Agreement, the DPA shall control.\n")
+    got = _statements(terms, dpa)
+    assert ("prevails-over", "conflict-between", "document:acme-data-processing-addendum", "document:acme-api-terms") \
+        in got["acme-data-processing-addendum"]
+    assert ("incorporates", "forms-part-of", "document:acme-api-terms", "document:acme-data-processing-addendum") \
+        in got["acme-data-processing-addendum"]

@@ -44,9 +44,17 @@
       [c.number ? "§" + c.number : "", c.label || "", c.heading || ""].filter(Boolean).join(" ");
   }
 
+  /* markdown shown as the words it marks up: links as their text, no emphasis marks or escapes */
+  function plainText(text) {
+    return String(text || "").replace(/!?\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*\)/g, "$1").replace(/^\s*[-*•]\s+/, "")
+      .replace(/(\*\*|__|\*)/g, "").replace(/\\([\\`*_{}\[\]()#+\-.!|>])/g, "$1");
+  }
+
   function renderAnswer(res) {
     var box = $("#answer");
     box.textContent = "";
+    if (res.summary) box.appendChild(el("p", { cls: "summary", text: plainText(res.summary) }));
+    if (res.matters && res.matters.length) box.appendChild(el("p", { cls: "muted", text: "About: " + res.matters.join(", ") }));
     box.appendChild(el("p", {}, [el("span", { cls: "status " + res.status, text: res.status }), " ", res.explanation]));
     if (res.answer) {
       box.appendChild(el("h3", { text: docLine(res.answer) }));
@@ -58,16 +66,27 @@
       res.precedence.forEach(function (step) {
         var ev = step.evidence;
         var div = el("div", { cls: "step" }, [
-          el("span", { text: step.winner_label }), " ", el("span", { cls: "rel", text: step.relation }), " ",
-          el("span", { text: step.loser_label }), " ",
+          el("span", { text: plainText(step.winner_label) }), " ", el("span", { cls: "rel", text: step.relation }), " ",
+          el("span", { text: plainText(step.loser_label) }), " ",
+          step.matters && step.matters.length ? el("span", { cls: "muted", text: "on " + step.matters.join(", ") + " " }) : null,
           step.explicit ? null : el("span", { cls: "implied", text: "(implied rule, not stated in the text)" }),
         ]);
         if (ev) {
+          var words = plainText(ev.words);
           div.appendChild(el("div", { cls: "muted", text: "stated in " + ev.document + (ev.number ? " §" + ev.number : "") + " (rule " + ev.rule + ")" }));
-          div.appendChild(marked(ev.words, [ev.words], []));
+          div.appendChild(marked(words, [words], []));
         }
         box.appendChild(div);
       });
+    }
+    if (res.also_cited && res.also_cited.length) {
+      box.appendChild(el("h3", { text: "Read with it" }));
+      var cited = el("ul");
+      res.also_cited.forEach(function (c) {
+        cited.appendChild(el("li", {}, [el("span", { cls: "rel", text: c.why }), " ", docLine(c), ": ",
+          el("span", { cls: "muted", text: plainText(c.clause.text).slice(0, 200) })]));
+      });
+      box.appendChild(cited);
     }
     if (res.alternatives && res.alternatives.length) {
       box.appendChild(el("h3", { text: "It depends on your " + res.depends_on.join(", ") }));

@@ -16,10 +16,28 @@ from dataclasses import dataclass, field
 
 from clausegraph.ingest.extract.catalog import Catalog, DocName
 from clausegraph.ingest.extract.conditions import read_condition
-from clausegraph.ingest.extract.definitions import TermMatch
 from clausegraph.ingest.extract.nlp import make_nlp
 from clausegraph.ingest.extract.definitions import find_definitions
-from clausegraph.ingest.extract.precedence import PRECEDENCE_CUE, SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
+from clausegraph.ingest.extract.matters import add_concerns
+from clausegraph.ingest.extract.parties import (
+    _ANY_AGREEMENT,
+    _DOC_LIKE,
+    _EXCEPTION_LEAD,
+    _FOREGOING,
+    _INSTRUMENT_TERM,
+    _SELF_LIMIT,
+    _SELF_NAMED,
+    _TEXT_WORD,
+    _THIS_SECTION,
+    _external_name,
+    _has_fields,
+    _parties,
+    _product_names,
+    _same,
+    _same_party,
+    _within,
+)
+from clausegraph.ingest.extract.precedence import ORDER_LEAD, PRECEDENCE_CUE, SELF_CLAUSE, SELF_DOC, SELF_SECTION, RawPrecedence
 from clausegraph.ingest.extract.references import RawRef, find_external_refs, find_structural_refs
 from clausegraph.ontology.edges import (
     Condition,
@@ -191,6 +209,7 @@ class _Extractor:
         self._name_index: dict[int, _NameIndex] = {}  # id of a names_for list -> its index
         self._read: dict[tuple[str, bool], tuple[list, list, list]] = {}  # clause text -> what the rules found
         self._sections_cache: dict[str, list] = {}
+        self.products = _product_names(documents)
 
     # ------------------------------------------------------------ resolution helpers
 
@@ -274,8 +293,41 @@ class _Extractor:
         if len(candidates) > 1:
             candidates = [c for c in candidates if "/" not in c[0].key] or candidates
         if not candidates:
+            item = self._item_target(doc, sections, number, text)
+            if item is not None:
+                return item
+            # a document split from the same record goes on with the same numbering ("13." in an addendum cites "section 12")
+            for other in self.documents:
+                if other is not doc and other.source.sha256 == doc.source.sha256 and other.version.endswith(doc.version[-7:]):
+                    found = self.section_target(other, number, kind, None, text) if self._has_number(other, number) else None
+                    if found is not None:
+                        return found
             return Target(kind=TargetKind.SECTION, document=doc.ref, number=number, text=text, resolved=False)
         return Target(kind=TargetKind.SECTION, document=doc.ref, key=candidates[0][0].key, number=number, text=text)
+
+    def _has_number(self, doc: Document, number: str) -> bool:
+        sections = self._sections_cache.get(ref_key(doc))
+        if sections is None:
+            sections = self._sections_cache[ref_key(doc)] = _sections(doc)
+        return any(s.number == number for s, _ in sections)
+
+    @staticmethod
+    def _item_target(doc: Document, sections, number: str, text: str) -> Target | None:
+        """"Section 6.b": the item labelled "b." (or "(b)") of section 6."""
+        head, _, last = number.rpartition(".")
+        if not head or not last.isalpha() or len(last) > 4:
+            return None
+        section = next((s for s, _ in sections if s.number == head), None)
+        if section is None:
+            return None
+        todo = list(section.children)
+        while todo:
+            node = todo.pop(0)
+            if isinstance(node, Clause) and ((node.label and node.label.strip("().").lower() == last.lower())
+                                             or re.match(r"(?i)^(?:[-*+•]\s+)?\(?" + re.escape(last) + r"[.)]\s", node.text)):
+                return Target(kind=TargetKind.CLAUSE, document=doc.ref, key=node.key, number=number, text=text)
+            todo.extend(c for c in node.children if not isinstance(c, Section))
+        return None
 
     # ------------------------------------------------------------ passes
 
@@ -322,6 +374,7 @@ class _Extractor:
         for doc in self.documents:
             self._references(doc)
             self._precedence(doc)
+            self._party_references(doc)
             self._uses(doc)
         return self.results
 
@@ -339,7 +392,11 @@ class _Extractor:
                     evidence=self._evidence(info, m.start, m.end, f"definition-{m.rule}")))
 
     def _aliases(self) -> None:
-        """Terms that name a document: a document's names for itself, and terms whose meaning names documents."""
+        """Terms that name a document: a document's names for itself, terms whose meaning names documents, and
+        terms whose meaning is any agreement that takes this document in ("any terms of service or other agreement
+        ... that expressly references it (... an “Agreement”)"), which name the documents of the publisher that
+        call themselves so ("these Terms and Conditions (“Agreement”)")."""
+        generic: list[tuple[str, Document]] = []
         for doc in self.documents:
             title_tail = " ".join(re.findall(r"[\w’']+", doc.title.lower())[-2:])
             for info in self.clauses[ref_key(doc)]:
@@ -349,9 +406,20 @@ class _Extractor:
                     before = text[max(0, m.words_start - 40): m.words_start].lower()
                     inner = text[m.words_start: m.words_end].lower()
                     if m.rule == "parenthetical" and (title_tail in " ".join(re.findall(r"[\w’']+", before))
-                                                      or re.match(r"\((?:these|this)\b", inner)):
-                        if m.term.lower() not in _PRONOUNS:
+                                                      or re.match(r"\((?:these|this)\b", inner)
+                                                      or _SELF_NAMED.search(text[max(0, m.words_start - 60): m.words_start].lower())):
+                        if m.term.lower() not in _PRONOUNS and (re.match(r"\((?:these|this)\b", inner) or _DOC_LIKE.search(m.term)):
                             self._add_alias(m.term, doc.id, [doc.id])
+                    elif m.rule == "parenthetical" and _ANY_AGREEMENT.search(text[max(0, m.words_start - 300): m.words_start]) \
+                            and re.search(r"(?i)\beach\s+such\b|\bagreement\b|\bterms\b", inner):
+                        generic.append((m.term, doc))
+                    elif m.rule == "parenthetical" and m.term.lower() not in _PRONOUNS:
+                        # a document named right before: "SpaceXAI’s Acceptable Use Policy (“AUP”)"
+                        lead = text[max(0, m.words_start - 80): m.words_start]
+                        named = [x for x in self.name_matches(doc, lead) if not lead[x[1]:].strip(" ,*_")]
+                        targets = [t for x in named for t in x[2] if not t.startswith("group:")]
+                        if targets and targets != [doc.id]:
+                            self._add_alias(m.term, doc.id, targets)
                     elif m.kind is DefinitionKind.MEANS and _NAMES_A_TEXT.match(text[m.words_end: m.words_end + 80]):
                         meaning = text[m.words_end: m.words_end + 200].split(".")[0]
                         named = self.name_matches(doc, meaning)
@@ -360,6 +428,23 @@ class _Extractor:
                             targets.extend(t for t in tgts if t not in targets)
                         if targets:
                             self._add_alias(m.term, doc.id, targets)
+        for term, doc in generic:
+            if any(a.term == term and a.owner == doc.id for a in self.aliases):
+                continue
+            # the documents that call themselves by that term and name this one
+            owners = [a.owner for a in self.aliases if a.term == term and a.owner != doc.id and a.targets == [a.owner]]
+            owners = [o for o in dict.fromkeys(owners) if self._names(o, doc)]
+            if owners:
+                self._add_alias(term, doc.id, owners)
+
+    def _names(self, owner: str, named: Document) -> bool:
+        """Whether a version of document ``owner`` names document ``named`` by its title or record name."""
+        patterns = [n.pattern for n in self.catalog.names if n.doc_id == named.id]
+        for version in self.by_id.get(owner, []):
+            for info in self.clauses.get(ref_key(version), []):
+                if any(p.search(info.clause.text) for p in patterns):
+                    return True
+        return False
 
     def _add_alias(self, term: str, owner: str, targets: list[str]) -> None:
         if not any(a.term == term and a.owner == owner for a in self.aliases):
@@ -383,8 +468,18 @@ class _Extractor:
                                 evidence=self._evidence(info, raw.start, raw.end, f"borrows-{raw.rule}"),
                                 target=self.target_for(t, doc, words)))
 
+    def _instruments(self, doc: Document) -> re.Pattern[str] | None:
+        """Texts this document defines that the corpus does not hold ("(each, an “Order Form”)"), as a pattern of their mentions."""
+        aliased = {a.term for a in self.aliases}
+        terms = {d.term for d in self.results[ref_key(doc)].definitions
+                 if _INSTRUMENT_TERM.search(d.term) and d.term not in aliased and not self.name_matches(doc, d.term)}
+        if not terms:
+            return None
+        return re.compile(r"(?<![\w“\"])(?P<term>" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")s?(?![\w”\"])")
+
     def _references(self, doc: Document) -> None:
         out = self.results[ref_key(doc)]
+        instruments = self._instruments(doc)
         for info in self.clauses[ref_key(doc)]:
             text = info.clause.text
             raws: list[RawRef] = info.references
@@ -393,7 +488,21 @@ class _Extractor:
             for raw in raws:
                 if raw.kind in ("section", "exhibit"):
                     owner_doc = self._owner_document(doc, raw.owner)
+                    foreign = self._foreign_owner(doc, raw.owner)
+                    if foreign:  # "Section 19 of such UK Addendum": a part of a text the corpus does not hold
+                        for number in raw.numbers:
+                            out.references.append(Reference(
+                                evidence=self._evidence(info, raw.start, raw.end, "reference-foreign-section"),
+                                target=Target(kind=TargetKind.EXTERNAL, name=f"{foreign} Section {number}", text=text[raw.start: raw.end])))
+                        taken.append((raw.start, raw.end))
+                        continue
                     for number in raw.numbers:
+                        if re.fullmatch(r"[IVX]+", number) and not self._has_number(owner_doc, number) and _SCC.search(text):
+                            # "Section IV, Clauses 17 and 18 of the SCCs": a part of the SCCs
+                            out.references.append(Reference(evidence=self._evidence(info, raw.start, raw.end, "reference-scc-section"),
+                                                            target=Target(kind=TargetKind.EXTERNAL, name=f"SCCs Section {number}",
+                                                                          text=text[raw.start: raw.end])))
+                            continue
                         target = self.section_target(owner_doc, number, raw.kind, info, text[raw.start: raw.end])
                         out.references.append(Reference(evidence=self._evidence(info, raw.start, raw.end, f"reference-{raw.rule}"),
                                                         target=target))
@@ -423,7 +532,32 @@ class _Extractor:
                         continue
                     out.references.append(Reference(evidence=self._evidence(info, s, e, "reference-document-name"),
                                                     target=self.target_for(t, doc, words)))
+            if info.section is not None and info.section.number:
+                for m in _THIS_SECTION.finditer(text):
+                    out.references.append(Reference(
+                        evidence=self._evidence(info, m.start(), m.end(), "reference-this-section"),
+                        target=Target(kind=TargetKind.SECTION, document=doc.ref, key=info.section.key,
+                                      number=info.section.number, text=m.group(0))))
+            if instruments is not None:
+                quotes = [(m.start, m.end) for m in info.definitions]
+                for m in instruments.finditer(text):
+                    if any(s <= m.start() < e for s, e in quotes + taken):
+                        continue
+                    name = re.sub(r"s$", "", m.group("term")) if m.group("term").endswith("Forms") else m.group("term")
+                    out.references.append(Reference(
+                        evidence=self._evidence(info, m.start(), m.end(), "reference-defined-instrument"),
+                        target=Target(kind=TargetKind.EXTERNAL, name=name, text=m.group(0))))
         out.references = self._dedupe(out.references)
+
+    def _foreign_owner(self, doc: Document, owner: str | None) -> str | None:
+        """The name of the text an owner phrase names when it is neither a document of the corpus nor this one."""
+        if not owner or self.name_matches(doc, owner):
+            return None
+        if re.match(r"(?i)(?:this|these|the)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|dpa|addendum|notice|statement)\b", owner) \
+                and not re.search(r"\b[A-Z]{2,}\b(?<!DPA)", owner.split(None, 1)[-1]):
+            return None  # "this DPA", "these Terms": this document under another word
+        name = re.sub(r"(?i)^(?:this|the|these|our|such|that)\s+", "", owner).strip(" [")
+        return name or None
 
     def _owner_document(self, doc: Document, owner: str | None) -> Document:
         """The document holding a cited section: the one ``owner`` names ("of this DPA"), else ``doc``."""
@@ -488,13 +622,76 @@ class _Extractor:
             text = info.clause.text
             for raw in info.precedence:
                 out.precedence.extend(self._statements(info, raw, text))
+            lead = _EXCEPTION_LEAD.search(text)
+            if lead:
+                out.precedence.extend(self._exceptions(info, lead))
+            order = ORDER_LEAD.search(text)
+            if order:
+                out.precedence.extend(self._ranked_items(info))
+
+    def _ranked_items(self, info: _Clause) -> list[Precedence]:
+        """An order of precedence whose ranked texts are the lead-in's list items: each prevails over the next."""
+        ranked: list[tuple[_Clause, list[Target]]] = []
+        for child in info.clause.children:
+            item = self._infos.get((ref_key(info.doc), child.key))
+            if item is None or child.kind.value != "item":
+                continue
+            targets = self._role_targets(item, (0, len(child.text)), child.text, named_texts=True)
+            if targets:
+                ranked.append((item, targets))
+        out: list[Precedence] = []
+        for (item, winners), (_, losers) in zip(ranked, ranked[1:]):
+            for w in winners:
+                for loser in losers:
+                    if not _same(w, loser):
+                        out.append(Precedence(kind=PrecedenceKind.PREVAILS_OVER, winner=w, loser=loser,
+                                              evidence=self._evidence(item, 0, len(item.clause.text), "precedence-order-list-item")))
+        return out
+
+    def _party_references(self, doc: Document) -> None:
+        """Every text a precedence statement names is also a text the clause references."""
+        out = self.results[ref_key(doc)]
+        for p in out.precedence:
+            info = self._infos.get((ref_key(doc), p.evidence.clause))
+            if info is None:
+                continue
+            text = info.clause.text
+            for t in (p.winner, p.loser):
+                if t is None or t.kind is TargetKind.CLAUSE or (t.document == doc.ref and t.kind is TargetKind.DOCUMENT) \
+                        or t.text == p.evidence.words:
+                    continue  # the clause itself, its own document, or a text no words name ("unless otherwise agreed in writing")
+                if t.kind is TargetKind.SECTION and t.document == doc.ref and info.section is not None and t.key == info.section.key:
+                    continue  # "this Section", read as the statement's own part
+                at = text.find(t.text, max(0, p.evidence.start - info.clause.start))
+                at = text.find(t.text) if at < 0 else at
+                if at < 0 or not t.text.strip():
+                    continue
+                out.references.append(Reference(evidence=self._evidence(info, at, at + len(t.text), "reference-precedence-party"),
+                                                target=t))
+        out.references = self._dedupe(out.references)
+
+    def _exceptions(self, info: _Clause, lead: re.Match[str]) -> list[Precedence]:
+        """Items listed after "... with the following exceptions:": each text an item names is carved out of the lead-in."""
+        out: list[Precedence] = []
+        loser = self._self_target(info, SELF_CLAUSE, lead.group(0))
+        for child in info.clause.children:
+            item = self._infos.get((ref_key(info.doc), child.key))
+            if item is None:
+                continue
+            for w in self._resolve_span(item, (0, len(child.text))):
+                if w.kind is TargetKind.DOCUMENT and w.document == info.doc.ref:
+                    continue
+                out.append(Precedence(kind=PrecedenceKind.OVERRIDES, winner=w, loser=loser,
+                                      evidence=self._evidence(item, 0, len(child.text), "precedence-exception-list-item")))
+        return out
 
     def _condition(self, info: _Clause, span: tuple[int, int] | None) -> Condition | None:
         if span is None:
             return None
         s, e = span
         words = info.clause.text[s:e]
-        return Condition(text=words, start=info.clause.start + s, end=info.clause.start + e, **read_condition(words))
+        return Condition(text=words, start=info.clause.start + s, end=info.clause.start + e,
+                         **read_condition(words, products=self.products))
 
     def _statements(self, info: _Clause, raw: RawPrecedence, text: str) -> list[Precedence]:
         words = text[raw.start: raw.end]
@@ -513,6 +710,8 @@ class _Extractor:
             scope_words = text[raw.scope[0]: raw.scope[1]] if raw.scope else None
             # the fields come from the scope's own words ("Your use of Le Chat"), never from what it is subject to
             condition = self._condition(info, raw.scope)
+            if raw.rule == "scope-if" and (condition is None or not _has_fields(condition)):
+                return []  # "If you have any questions": a condition that says nothing of who or where the user is
             out = [Precedence(kind=raw.kind, winner=w, scope=scope_words, explicit=raw.explicit,
                               evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition))
                    for w in winners]
@@ -528,8 +727,20 @@ class _Extractor:
                                for w in winners)
             return out
         condition = self._condition(info, raw.condition)
-        named_texts = raw.kind is PrecedenceKind.PREVAILS_OVER  # the parties of a conflict are texts, named or not
+        # the parties of a statement are texts, named or not: words that name no known text are an external text
+        named_texts = raw.named
         winners = self._role_targets(info, raw.winner, words, named_texts=named_texts)
+        if raw.rule == "not-apply" and isinstance(raw.loser, tuple) and _SELF_LIMIT.match(info.clause.text[raw.loser[0]: raw.loser[1]]):
+            # "the foregoing limitations shall not apply to Customer's obligations under Section 9": Section 9 wins
+            if raw.condition is None:
+                return []
+            winners = self._role_targets(info, raw.condition, words, named_texts=False)
+            raw = RawPrecedence(raw.kind, raw.rule, raw.start, raw.end, raw.winner, SELF_CLAUSE, raw.explicit, raw.condition)
+        if raw.rule == "notwithstanding" and isinstance(raw.loser, tuple) and \
+                _FOREGOING.match(info.clause.text[raw.loser[0]: raw.loser[1]]):
+            # "Notwithstanding the foregoing": what came before in the same part of the text
+            raw = RawPrecedence(raw.kind, raw.rule, raw.start, raw.end, raw.winner,
+                                SELF_SECTION if info.section is not None else SELF_DOC, raw.explicit, raw.condition)
         if raw.alternatives:
             winner_words = info.clause.text[raw.winner[0]: raw.winner[1]] if isinstance(raw.winner, tuple) else ""
             losers = []
@@ -552,8 +763,8 @@ class _Extractor:
             for loser in losers or [None]:
                 if loser is not None and _same(w, loser):
                     continue
-                if raw.kind is not PrecedenceKind.OVERRIDES and loser is not None and _within(loser, w):
-                    continue  # a text cannot yield to, hand over to or incorporate itself
+                if loser is not None and _within(loser, w) and (raw.kind is not PrecedenceKind.OVERRIDES or w.kind is TargetKind.DOCUMENT):
+                    continue  # a text cannot yield to, hand over to or incorporate itself, nor carve out of itself
                 statements.append(Precedence(kind=raw.kind, winner=w, loser=loser, explicit=raw.explicit,
                                              evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition)))
         return statements
@@ -564,17 +775,30 @@ class _Extractor:
             return []
         if isinstance(role, str):
             return [self._self_target(info, role, words)] if role.startswith("self-") else []
-        targets = self._resolve_span(info, role)
-        if not targets:
-            text = info.clause.text[role[0]: role[1]]
-            if re.search(r"(?i)\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|statement|addendum|dpa|notice)\b", text):
-                return [self._self_target(info, SELF_DOC, text)]
-            if named_texts:
-                name = re.sub(r"(?i)^(?:the\s+(?:terms|provisions)\s+(?:of|in)\s+)?(?:the|any|all|such|our|your)\s+", "", text).strip()
-                name = " ".join(name.replace("*", "").replace("_", " ").split())
-                if name:
-                    return [Target(kind=TargetKind.EXTERNAL, name=name, text=text)]
-        return targets
+        if not named_texts:
+            return self._resolve_span(info, role)
+        out: list[Target] = []
+        # a term the clause defines within these words names what its alias names: "... (each such agreement, an “Agreement”)"
+        for m in info.definitions:
+            if role[0] <= m.start < role[1]:
+                for alias in self.aliases:
+                    if alias.term == m.term and alias.owner == info.doc.id and alias.targets != [info.doc.id]:
+                        out.extend(self.target_for(t, info.doc, info.clause.text[m.start: m.end]) for t in alias.targets)
+        if out:
+            return out
+        for part in _parties(info.clause.text, role):
+            targets = self._resolve_span(info, part)
+            if not targets:
+                text = info.clause.text[part[0]: part[1]]
+                if re.match(r"(?i)\W*(?:this|the\s+present)\s+(?:section|paragraph|clause|subsection)\b", text):
+                    targets = [self._self_target(info, SELF_SECTION, text)]
+                elif re.search(r"(?i)\b(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|statement|addendum|dpa|notice)\b", text):
+                    targets = [self._self_target(info, SELF_DOC, text)]
+                else:
+                    name = _external_name(text)
+                    targets = [Target(kind=TargetKind.EXTERNAL, name=name, text=text)] if name and _TEXT_WORD.search(name) else []
+            out.extend(t for t in targets if not any(_same(t, o) for o in out))
+        return out
 
     def _uses(self, doc: Document) -> None:
         """Link each clause to the defined terms it uses, longest first, never inside the term's own definition."""
@@ -600,36 +824,6 @@ class _Extractor:
                                         start=info.clause.start + m.start(), end=info.clause.start + m.end()))
 
 
-_FUNCTION_WORDS = {"the", "a", "an", "any", "all", "such", "these", "this", "those", "that", "our", "your", "of", "in",
-                   "terms", "provisions", "other", "applicable", "and", "or", "between", "us", "to", "with"}
-
-
-def _content_words(words: str) -> set[str]:
-    out = set()
-    for w in re.findall(r"[\w-]+", words.lower()):
-        w = w[:-1] if w.endswith("s") and len(w) > 3 else w
-        if w not in _FUNCTION_WORDS:
-            out.add(w)
-    return out
-
-
-def _same_party(winner: str, party: str) -> bool:
-    """Whether the winner's words name this party of the conflict again ("the agreements" ~ "any other agreement")."""
-    w, p = _content_words(winner), _content_words(party)
-    return bool(w) and w <= p
-
-
-def _within(inner: Target, outer: Target) -> bool:
-    """Whether ``inner`` is ``outer`` or part of it (a clause or section of the same document)."""
-    if outer.kind is TargetKind.DOCUMENT and inner.document is not None:
-        return inner.document == outer.document
-    return _same(inner, outer)
-
-
-def _same(a: Target, b: Target) -> bool:
-    return a.kind == b.kind and a.document == b.document and a.group == b.group and a.key == b.key and a.name == b.name
-
-
 def extract_corpus(documents: list[Document]) -> dict[str, Extraction]:
     """Extraction of every document, resolved within each publisher's documents."""
     by_publisher: dict[str, list[Document]] = defaultdict(list)
@@ -638,6 +832,7 @@ def extract_corpus(documents: list[Document]) -> dict[str, Extraction]:
     results: dict[str, Extraction] = {}
     for docs in by_publisher.values():
         results.update(_Extractor(docs).run())
+    add_concerns(documents, results, ref_key)
     return results
 
 

@@ -2,7 +2,7 @@
 
 | rule          | produces                 | example from the corpus                                                     |
 |---------------|--------------------------|-----------------------------------------------------------------------------|
-| parenthetical | inline, one per quote    | ``technologies we offer (the “Services”)``; ``(each, a “Partner”)``; ``(the “Customer” or “you”)`` |
+| parenthetical | inline (collective with "collectively"), one per quote | ``technologies we offer (the “Services”)``; ``(each, a “Partner”)``; ``(the “Customer” or “you”)``; ``(such App, “iOS App”)``; ``(collectively with Input, “Your Content”)`` |
 | refer-as      | collective (inline in parentheses) | ``We refer to Input and Output collectively as “Your Data”``      |
 | means         | means                    | ``(a) “Agreement” means the service agreement ...``; ``“Specific Access” refers to any Services`` |
 | designation   | inline                   | ``The “data exporter” is Mistral AI``                                        |
@@ -69,7 +69,9 @@ DEFINITION_RULES: tuple[DefinitionRule, ...] = (
         "parenthetical",
         # a parenthesis whose content is quoted names, with only articles, "each", "collectively",
         # "together", "hereinafter", "or", "and" between them
-        _rx(r"\((?P<inner>(?:\s*(?:the|these|this|each,?|an?|collectively,?|together,?|hereinafter(?:\s+referred\s+to\s+as)?|or|and|,)\s*)*"
+        _rx(r"\((?P<inner>(?:(?!e\.g\.|i\.e\.|for\s+example|such\s+as|including)[^()“”\"\n]{1,120}?,\s*)?"
+            r"(?:\s*(?:the|these|this|each,?|an?|collectively,?|together,?|hereinafter(?:\s+referred\s+to\s+as)?|"
+            r"(?:collectively\s+)?referred\s+to\s+as|or|and|,)\s*)*"
             r"(?:\*\*)?[“\"][^“”\"\n]{1,80}[”\"](?:\*\*)?"
             r"(?:\s*(?:,|or|and)\s*(?:the|an?)?\s*(?:\*\*)?[“\"][^“”\"\n]{1,80}[”\"](?:\*\*)?)*\s*)\)"),
         DefinitionKind.INLINE,
@@ -119,8 +121,9 @@ def find_definitions(text: str) -> list[TermMatch]:
                     kind = DefinitionKind.INLINE if inside_parens else DefinitionKind.COLLECTIVE
                     found.setdefault(s, TermMatch(term, kind, rule.name, s, e, m.start(), m.end()))
             elif rule.name == "parenthetical":
+                kind = DefinitionKind.COLLECTIVE if re.search(r"(?i)\bcollectively\b", m.group("inner")) else rule.kind
                 for term, s, e in _quotes_in(text, m.start("inner"), m.end("inner")):
-                    found.setdefault(s, TermMatch(term, rule.kind, rule.name, s, e, m.start(), m.end()))
+                    found.setdefault(s, TermMatch(term, kind, rule.name, s, e, m.start(), m.end()))
             else:
                 s = m.start("term")
                 # the match starts at the opening quote (or its bold marker)

@@ -15,6 +15,7 @@ sources with the reference rules.
 | supersedes         | prevails-over | subject / object                        | ``These Terms supersede any prior agreements`` |
 | except-other-terms | prevails-over | the other terms / this document         | ``govern your use ... except where we expressly state that other terms apply`` |
 | listed-order       | prevails-over (implied) | earlier / later item           | ``the following terms apply to your use of the Services: (a) ..., (b) ..., (c) ... and (d) ...`` |
+| order-list-item    | prevails-over | earlier / later list item (any list shape) | ``16.2. ... will control in the following order:`` followed by the ranked texts as list items |
 | except-for         | overrides     | what is excepted / this clause          | ``EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”`` |
 | notwithstanding    | overrides     | this clause / what it sets aside        | ``Notwithstanding anything to the contrary in the Agreement, ...`` |
 | subject-to         | subject-to    | named / this clause                     | ``Subject to the Partner Terms, either party may terminate``; ``subject to Section 5 (Security) of the DPA`` |
@@ -43,17 +44,22 @@ from dataclasses import dataclass, field
 
 from clausegraph.ontology.edges import PrecedenceKind
 
-__all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_precedence", "CUE_LEMMAS", "PRECEDENCE_CUE"]
+__all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_precedence", "CUE_LEMMAS", "PRECEDENCE_CUE", "ORDER_LEAD"]
 
 # lemmas that mark a sentence worth reading for precedence (matched by a spaCy Matcher on LEMMA)
 CUE_LEMMAS = (
     "govern prevail control precedence supersede override notwithstanding except subject unless accordance "
-    "explain describe execute incorporate include apply conflict inconsistency meaning order".split()
+    "explain describe execute incorporate include apply conflict inconsistency meaning order outline detail refer see "
+    "supplement amend effect exclude affect part serve applicable permission consent construe".split()
 )
 # the same cues on raw text: a clause without any of them needs no sentence analysis at all
 PRECEDENCE_CUE = re.compile(
     r"\b(?:govern|prevail|control|precedence|supersed|replaces?\s+(?:any|all)|overrid|notwithstanding|except|other\s+than|"
-    r"save\s+for|subject\s+to|unless\s+otherwise|accordance|(?:explain|describ|detail)s?\s+how|sets?\s+out\s+how|you\s+must|"
+    r"save\s+for|subject\s+to|unless\s+(?:otherwise|we|you|the|customer|[A-Z])|accordance|(?:explains?|describes?|details?)\s+how|sets?\s+out\s+how|you\s+must|"
+    r"\bas\s+(?:further\s+|more\s+fully\s+)?(?:outlined|described|set\s+(?:out|forth)|detailed|explained|provided|specified)\s+in|"
+    r"\brefer\s+to|please\s+(?:see|review|read)|not\s+(?:apply|be\s+applicable)|no\s+(?:legal\s+)?(?:force\s+or\s+)?effect|"
+    r"expressly\s+excluded|supplement|amend|serves?\s+as|written\s+(?:consent|permission)|nothing\s+in|applicable\s+to|"
+    r"\b(?:terms|agreement|policy)\s+(?:is|are)\s+(?:only\s+)?for\b|construed|"
     r"incorporat|appl(?:y|ies)\s+(?:to|if|when|where|only)|only\s+appl|following\s+(?:order|terms\s+apply)|conflict|"
     r"inconsisten|discrepanc|have\s+the\s+meaning|(?:if|when|where)\s+you\b|do(?:es)?\s+not\s+(?:override|limit|affect|exclude)|"
     r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part)",
@@ -77,6 +83,7 @@ class PrecedenceRule:
     scope: str | None = None  # group holding what a scope statement covers
     excludes: tuple[str, ...] = ()  # less specific rules this one silences in the same sentence
     cue: re.Pattern[str] | None = None  # words a sentence must hold before the rule is tried (speed only)
+    named: bool = True  # words that name no known text may stand for an external text (else the rule needs a known one)
 
 
 def _rx(p: str) -> re.Pattern[str]:
@@ -101,9 +108,10 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", SELF_DOC, "In case of inconsistency, these Australia Online Safety Terms shall prevail with respect to Australian users",
                    condition="cond"),
     PrecedenceRule("prevails-over", PrecedenceKind.PREVAILS_OVER,
-                   _rx(rf"(?P<w>{_NP})\s+(?:will|shall)\s+(?:prevail|take\s+precedence|control)\s+over\s+(?P<l>[^.;]{{2,120}})"),
-                   "w", "l", "these Terms shall take precedence over any other terms",
-                   cue=_rx(r"\b(?:prevail|take\s+precedence|control)\s+over\b")),
+                   _rx(rf"(?P<w>{_NP})\s+(?:(?:will|shall)\s+(?:prevail|take\s+precedence|control|govern\s+and\s+control)|prevails|takes\s+precedence|"
+                       rf"controls|governs\s+and\s+controls)\s+over\s+(?P<l>[^.;]{{2,120}})"),
+                   "w", "l", "the applicable product-specific terms shall govern and control over this DPA",
+                   cue=_rx(r"\b(?:prevails?|takes?\s+precedence|controls?)\s+over\b")),
     PrecedenceRule("supersedes", PrecedenceKind.PREVAILS_OVER,
                    _rx(r"(?<!not\s)(?<!n't\s)\b(?:supersedes?|replaces?)\s+(?P<l>(?:any|all)\s+(?:other|prior|previous|earlier)[^.;]{2,160})"),
                    SELF_DOC, "l", "These Terms supersede any prior agreements",
@@ -113,8 +121,35 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", SELF_DOC, "except where we expressly state that other terms apply (we refer to those other terms as “Additional Terms”)",
                    condition="cond"),
     PrecedenceRule("except-for", PrecedenceKind.OVERRIDES,
-                   _rx(r"\b(?:except\s+for|other\s+than|save\s+for)\s+(?P<w>[^,;]{2,120}?\b(?:section|sections|clause|exhibit)\s+\d+[^,;]{0,60})"),
+                   _rx(r"\b(?:except\s+for|except\s+in\s+(?:the\s+)?case\s+of|other\s+than|save\s+for|excluding)\s+"
+                       r"(?P<w>(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?\b(?:section|sections|clause|exhibit)\s+\d+(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?)"
+                       r"(?=,\s*(?:to\s+the\s+(?:maximum|fullest)|in\s+no\s+event|\([ia1]\)|the\s+services|neither|each\s+party|either\s+party)|[;.](?!\d)|$)"),
                    "w", SELF_CLAUSE, "EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”"),
+    PrecedenceRule("except-as-permitted", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:permitted|agreed|authori[sz]ed|allowed)"
+                       r"\s+(?:in|by|under)\s+(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
+                   "w", SELF_CLAUSE, "except as may be expressly permitted in an Order Form"),
+    PrecedenceRule("except-as", PrecedenceKind.OVERRIDES,
+                   _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:set\s+(?:forth|out)|provided|stated|"
+                       r"specified|described|required)\s+(?:in|by|under)\s+(?!(?:the\s+)?(?:applicable\s+)?laws?\b)(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
+                   "w", SELF_CLAUSE, "Except as expressly set forth in these Terms or in any country-specific billing and consumer information pages"),
+    PrecedenceRule("not-apply", PrecedenceKind.OVERRIDES,
+                   _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))(?!(?:then|so|and|or)\b)(?:[^,;:.]|\.(?=\d)){2,160}?)\s+(?:will|shall|does|do)\s+not\s+(?:apply|be\s+applicable)(?:\s+to\s+(?P<to>[^.;]{2,160}))?"),
+                   SELF_CLAUSE, "l", "Perplexity’s obligations in Section 9.2 shall not apply to Customer", condition="to",
+                   cue=_rx(r"\bnot\s+(?:apply|be\s+applicable)\b")),
+    PrecedenceRule("excluded-from", PrecedenceKind.OVERRIDES,
+                   _rx(r"(?P<l>(?:^|(?<=[,;:]\s)|(?<=\bthat\s))[^.;:,]{2,160}?)\s+(?:is|are)\s+(?:expressly\s+)?excluded\s+from\s+(?P<w>(?:these|this)\s+[^.;,]{2,40}?)(?=\s+and\b|[.;,]|$)"),
+                   "w", "l", "Any statements or comments made between you and xAI employees are expressly excluded from these Terms and will not apply",
+                   cue=_rx(r"\bexcluded\s+from\b"), excludes=("not-apply",)),
+    PrecedenceRule("no-effect", PrecedenceKind.PREVAILS_OVER,
+                   _rx(r"(?P<l>[^.;:]{2,160}?)\s+(?:shall|will)\s+(?:have\s+no|be\s+of\s+no)\s+(?:legal\s+)?(?:force\s+or\s+)?effect"),
+                   SELF_DOC, "l", "pre-printed terms on any Customer purchase order shall have no legal effect on this Agreement",
+                   cue=_rx(r"\bno\s+(?:legal\s+)?(?:force\s+or\s+)?effect\b")),
+    PrecedenceRule("nothing-affects", PrecedenceKind.OVERRIDES,
+                   _rx(r"\bnothing\s+in\s+(?:these|this)\s+[\w ]{1,30}?\s+(?:shall|will|is\s+intended\s+to|does|is\s+meant\s+to)\s+"
+                       r"(?:affect|limit|exclude|restrict|prejudice)\s+(?P<w>(?:any|your)\s+[^.;]{2,120})"),
+                   "w", SELF_DOC, "NOTHING IN THESE TERMS SHALL AFFECT ANY STATUTORY RIGHTS THAT YOU CANNOT CONTRACTUALLY AGREE TO ALTER",
+                   excludes=("no-override",)),
     PrecedenceRule("notwithstanding", PrecedenceKind.OVERRIDES,
                    _rx(r"\bnotwithstanding\s+(?P<l>[^,;]{2,160})"),
                    SELF_CLAUSE, "l", "Notwithstanding anything to the contrary in the Agreement"),
@@ -122,21 +157,44 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    _rx(r"\b(?:do|does|shall|will)\s+not\s+(?:override|limit|affect|exclude)\s+(?P<w>(?:any\s+)?(?:mandatory|statutory|non-waivable)[^.;]{0,80})"),
                    "w", SELF_DOC, "These Additional Terms do not override any mandatory local laws regarding your cancellation rights"),
     PrecedenceRule("unless-otherwise", PrecedenceKind.SUBJECT_TO,
-                   _rx(r"(?P<cond>\bunless\s+otherwise\s+(?P<how>agreed\s+in\s+writing|agreed|stated|provided|specified|set\s+out)(?:\s+(?:in|by|between)\s+(?P<w>[^,.;]{2,100}))?)"),
+                   _rx(r"(?P<cond>\bunless\s+otherwise\s+(?:expressly\s+)?(?P<how>agreed\s+in\s+writing|agreed|stated|provided|specified|set\s+(?:out|forth)|permitted)(?:\s+(?:in|by|between|under)\s+(?P<w>[^,.;]{2,100}))?)"),
                    "w", SELF_CLAUSE, "Unless otherwise stated in the Partner Terms, if you use our Services through a Partner", condition="cond"),
+    PrecedenceRule("unless-consent", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"(?P<cond>\b(?:unless|except\s+with|or)\s+(?:(?:we|you|the\s+parties|customer|[A-Z]\w+)(?:\s+and\s+(?:we|you|[A-Z]\w+))?\s+"
+                       r"(?:have\s+|has\s+)?(?:provided?|gives?|given|obtain(?:ed)?|execute[sd]?|agreed?|granted?|have|has)\s+)?(?:our|its|your|the|a|prior)?\s*(?P<w>(?:prior\s+)?(?:express\s+)?written\s+(?:consent|permission|approval|authori[sz]ation)"
+                       r"|(?:a\s+)?[A-Z][\w ]{2,50}?Agreement(?:\s+or\s+Amendment)?\b))"),
+                   "w", SELF_CLAUSE, "You agree not to create an Account if we have previously removed you, unless we provide written consent otherwise",
+                   condition="cond", cue=_rx(r"\bwritten\s+(?:consent|permission|approval|authori[sz]ation)|\bunless\b[^.;]*\bexecuted\b")),
     PrecedenceRule("subject-to", PrecedenceKind.SUBJECT_TO,
-                   _rx(r"(?<!use of )(?<!payment for any services )\b(?:is\s+|are\s+|shall\s+be\s+|will\s+be\s+|remain\s+)?subject\s+to\s+(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)[^,.;]{2,140})"),
+                   _rx(r"(?<!use of )(?<!payment for any services )(?:\b(?:is|are|be|remains?|being)\s+(?:also\s+|expressly\s+|further\s+)?|^\W*|(?<=,\s)|(?<=,)|(?<=\()|(?<=\(\s))subject\s+to\s+"
+                       r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)(?:[^,.;]|(?<=\d)\.(?=\d)){2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
     PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
-                   _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+by\s+(?P<w>[^.;]{2,120})"),
+                   _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+(?:in\s+part\s+|solely\s+|exclusively\s+)?by\s+(?P<w>(?:[^.;]|\.(?=\S)){2,120})"),
                    "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat",
                    cue=_rx(r"\bgoverned\s+by\b")),
+    PrecedenceRule("as-described-in", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\bas\s+(?:further\s+|more\s+fully\s+)?(?:outlined|described|set\s+(?:out|forth)|detailed|explained|specified)\s+in\s+"
+                       r"(?P<w>(?:our|the|its|any|applicable)\s+[^.;,()]{2,80}?)(?=\s+(?:and|or|which|as|for|at|when)\b|[.;,()]|$)"),
+                   "w", SELF_CLAUSE, "we may contact you as outlined in our Privacy Policy"),
+    PrecedenceRule("refer-to", PrecedenceKind.DEFERS_TO,
+                   _rx(r"(?P<cond>\bfor\s+[^,.;]{2,100},\s+)?\b(?:please\s+)?(?:refer\s+to|see|review|read)\s+(?P<w>(?:our|the)\s+[^.;,()]{2,80}?)(?=\s+(?:for|at|which|located|available)\b|[.;,()]|$)"),
+                   "w", SELF_DOC, "Please refer to the Agreement for more details on Perplexity’s security",
+                   condition="cond", cue=_rx(r"\brefer\s+to\b|\bplease\s+(?:see|review|read)\b")),
+    PrecedenceRule("x-governs", PrecedenceKind.DEFERS_TO,
+                   _rx(r"(?P<w>\b(?:the\s+)?(?:[A-Z][\w-]*\s+){1,6}(?:Act|Rules|Code|Law|Terms|Policy|Agreement)(?:\s*\([^)]{1,20}\))?)\s+governs?\s+(?P<cond>(?:the|all|any)\s+[^.;]{2,120})"),
+                   "w", SELF_DOC, "the Federal Arbitration Act (“FAA”) governs the arbitrability of all disputes",
+                   cue=_rx(r"\bgoverns?\s+(?:the|all|any)\b")),
+    PrecedenceRule("construed-by", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\b(?:governed\s+by,?\s+and\s+)?construed\s+(?:and\s+enforced\s+)?in\s+accordance\s+with,?\s+(?P<w>(?:the\s+)?laws?\s+of\s+[^.;,]{2,60}?)(?=\s+(?:without|and|excluding|including)\b|[.;,()]|$)"),
+                   "w", SELF_DOC, "these Terms shall be governed by, and construed in accordance with, the laws of the State of Texas",
+                   cue=_rx(r"\bconstrued\b")),
     PrecedenceRule("in-accordance", PrecedenceKind.DEFERS_TO,
                    _rx(r"\b(?:use|store|process|processes|processed|retain|collect)\b[^.;]{0,60}?\bin\s+accordance\s+with\s+(?P<w>[^.;]{2,160})"),
                    "w", SELF_CLAUSE, "We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy"),
     PrecedenceRule("explains", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<w>\b(?:our|the)\s+[A-Z][\w ]{2,60}?)\s+(?:explains|describes|sets\s+out|details)\s+(?P<cond>how\s+[^.;]{2,120})"),
-                   "w", SELF_CLAUSE, "our Privacy Policy explains how we collect and use personal information", condition="cond"),
+                   "w", SELF_CLAUSE, "our Privacy Policy explains how we collect and use personal information", condition="cond", named=False),
     PrecedenceRule("execute", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<cond>\bif\s+you\s+[^,]{2,160}?)\s+you\s+must\b[^.]{0,200}?\b(?:execute|sign|enter\s+into|accept)\s+(?P<w>(?:our|the)\s+[^.;,]{2,80})"),
                    "w", SELF_CLAUSE, "If you use the Services to process personal data on behalf of your business you must (a) provide legally adequate privacy "
@@ -144,27 +202,63 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "accordance with applicable law, and (c) execute our Data Processing Agreement.",
                    condition="cond"),
     PrecedenceRule("law-governs", PrecedenceKind.DEFERS_TO,
-                   _rx(r"(?P<cond>\b(?:unless|if)\s+you\s+are\s+located\s+in\s+[^,]{2,60},\s+)?(?P<w>(?:the\s+)?(?:laws?\s+of\s+[A-Z][\w ]{1,30}?|[A-Z][a-z]+\s+law))\s+(?:will|shall)\s+govern\b"),
-                   "w", SELF_DOC, "Unless you are located in the United States, the laws of France will govern all disputes", condition="cond",
+                   _rx(r"(?P<cond>\b(?:unless|if)\s+you\s+are\s+located\s+in\s+[^,]{2,60},\s+)?(?P<w>(?:the\s+)?(?:laws?\s+of\s+[A-Z][\w ]{1,30}?|[A-Z][a-z]+\s+law))(?:,\s*[^,.;]{2,60},)?\s+(?:will|shall)\s+govern\b"),
+                   "w", SELF_DOC, "Unless you are located in the United States, the laws of France will govern all disputes", condition="cond", named=True,
                    cue=_rx(r"\blaws?\b[^.;]*\bgovern\b")),
     PrecedenceRule("meaning-given-in", PrecedenceKind.DEFERS_TO,
                    _rx(r"\bcapitali[sz]ed\s+terms?\b[^.;]{0,80}?\bhave\s+the\s+meanings?\s+(?:given|set\s+(?:out|forth)|ascribed)(?:\s+to\s+them)?\s+in\s+(?P<w>[^.;]{2,80})"),
                    "w", SELF_DOC, "Capitalized terms not defined herein shall have the meaning given in the Agreement"),
     PrecedenceRule("incorporated-in", PrecedenceKind.INCORPORATES,
-                   _rx(r"(?P<l>[^.;]{2,120}?)\s+(?:is|are)\s+(?:hereby\s+)?incorporated\s+(?:in|into|to)\s+(?P<w>(?:the|this|these|our)\s+[^.;,]{2,60}?)(?:\s+by\s+reference|\s+and\b|[.;,])"),
+                   _rx(r"(?P<l>[^.;]{2,120}?)\s+(?:is|are)\s+(?:hereby\s+|deemed\s+to\s+be\s+)?incorporated\s+(?:by\s+reference\s+)?(?:in|into|to)\s+(?P<w>(?:the|this|these|our)\s+[^.;,]{2,60}?)(?:\s+by\s+reference|\s+and\b|[.;,])"),
                    "w", "l", "The Data Processing Addendum (DPA) is incorporated in the Agreement by reference",
-                   cue=_rx(r"\bincorporated\s+(?:in|into|to)\b")),
+                   cue=_rx(r"\bincorporated\s+(?:by\s+reference\s+)?(?:in|into|to)\b")),
     PrecedenceRule("hereby-incorporated", PrecedenceKind.INCORPORATES,
-                   _rx(r"(?P<l>[^.;]{2,160}?)\s+which\s+(?:[^.;]{0,160}?\s+and\s+)?(?:is|are)\s+hereby\s+incorporated\b"),
+                   _rx(r"(?P<l>\b[^.;]{2,160}?)\s+which\s+(?:[^.;]{0,160}?\s+and\s+)?(?:is|are)\s+hereby\s+incorporated\b"),
                    SELF_DOC, "l", "conclude Module 4 (Processor-to-Controller) of the SCCs which is hereby incorporated and completed as follows",
                    cue=_rx(r"\bhereby\s+incorporated\b")),
+    PrecedenceRule("incorporates-by-reference", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?P<w>\b(?:this|these)\s+[^.;,]{1,40}?)\s+incorporates?\s+(?:herein\s+)?(?:by\s+reference\s+)?(?P<l>[^.;]{2,120}?)(?:\s+by\s+reference|,|[.;]|$)"),
+                   "w", "l", "This Agreement incorporates by reference Perplexity’s Data Processing Addendum",
+                   cue=_rx(r"\bincorporates?\b")),
+    PrecedenceRule("incorporated-herein", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?P<l>(?:[^.;]|\.(?=\S)){2,240}?),?\s+(?:and\s+)?which\s+(?:is|are)\s+(?:hereby\s+)?incorporated\s+(?:herein|into\s+(?:this|these)\b)"),
+                   SELF_DOC, "l", "SpaceXAI’s Acceptable Use Policy (“AUP”), which is incorporated herein by this reference",
+                   cue=_rx(r"\bincorporated\s+(?:herein|into\s+th)"), excludes=("hereby-incorporated",)),
+    PrecedenceRule("forms-part-of", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?P<l>\b(?:this|these)\s+[^.;,]{2,80}?)\s+(?:forms?|constitutes?)\s+(?:an?\s+)?(?:integral\s+)?part\s+of\s+"
+                       r"(?:and\s+(?:is|are)\s+incorporated\s+(?:in|into)\s+)?(?P<w>(?:[^.;]|\.(?=\s*[a-z,(“\"]|\w)){2,320}?)(?=,\s+governing|;|\.(?!\s*[a-z,(“\"]|\w)|$)"),
+                   "w", "l", "This Data Processing Addendum (“DPA”) forms part of and is incorporated into any terms of service or other agreement",
+                   cue=_rx(r"\bpart\s+of\b"), excludes=("incorporated-in",)),
+    PrecedenceRule("serves-as", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?P<l>\b(?:this|these)\s+[^.;,]{2,80}?)\s+(?:serves?|acts?)\s+as\s+(?:an?\s+)?(?:[\w-]+\s+){0,3}(?:agreement|terms|supplement|addendum|schedule|annex)\s+"
+                       r"(?:to|of)\s+(?P<w>(?:the|our|these)\s+[^.;,]{2,80})"),
+                   "w", "l", "These Terms serve as a Specific Agreement to the DeepSeek Terms of Use",
+                   cue=_rx(r"\bserves?\s+as\b")),
+    PrecedenceRule("supplements", PrecedenceKind.INCORPORATES,
+                   _rx(r"(?P<l>\b(?:this|these)\s+[^.;,]{2,80}?)\s+(?:supplements?|amends?)(?:\s+and\s+(?:forms?\s+part\s+of|(?:is|are)\s+incorporated\s+into))?\s+"
+                       r"(?P<w>(?:the|our|any|your)\s+[^.;,]{2,120})"),
+                   "w", "l", "These Supplemental Terms supplement the Microsoft Services Agreement",
+                   cue=_rx(r"\b(?:supplements?|amends?)\s+(?:and\s+\w+\s+\w+\s+\w+\s+)?(?:the|our|any|your)\b")),
+    PrecedenceRule("agree-including", PrecedenceKind.INCORPORATES,
+                   _rx(r"\bagree(?:s|d)?\s+to\s+(?P<w>(?:these|this)\s+[A-Z]\w*)[^.;]{0,100}?,?\s+including\s+(?P<l>[^.;]{2,160})"),
+                   "w", "l", "you acknowledge and agree to these Terms and any other applicable terms and policies, including our Acceptable Use Policy",
+                   named=False, cue=_rx(r"\bagree")),
     PrecedenceRule("including", PrecedenceKind.INCORPORATES,
                    _rx(r"(?P<w>\b(?:these|this|the)\s+[A-Z]\w*(?:\s+of\s+Service)?)\s*(?:\(|,)\s*including\s+(?P<l>(?:all\s+|any\s+)?[^()]{2,120}?)(?:\)|,\s+(?:constitute|form|make\s+up))"),
-                   "w", "l", "these Terms, including our Usage Policy and any applicable Additional Terms, constitute the entire agreement",
+                   "w", "l", "these Terms, including our Usage Policy and any applicable Additional Terms, constitute the entire agreement", named=False,
                    cue=_rx(r"\bincluding\b[^.;]*\b(?:agree|constitute|entire\s+agreement|form)|\b(?:agree|agreeing)\b[^.;]*\bincluding\b")),
     PrecedenceRule("scope-applies", PrecedenceKind.SCOPE,
-                   _rx(r"^(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,5}(?:\s+\d+(?:\s*\([^)]*\))?)?)\s+(?:only\s+)?appl(?:y|ies)\s+(?P<scope>(?:only\s+)?(?:to|if|when|where)\s+[^.;]{2,200})"),
+                   _rx(r"^(?:[^.;]{0,60}?(?:,|\bthat)\s+)?(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,5}(?:\s+\d+)?(?:\s*\([^)]{1,40}\))?)\s+(?:only\s+|specifically\s+)?"
+                       r"(?:appl(?:y|ies)|(?:is|are)\s+(?:only\s+)?applicable)\s+(?P<scope>(?:only\s+)?(?:to|if|when|where)\s+[^.;]{2,200})"),
                    "w", None, "This DPA only applies if Customer is a business entity", scope="scope"),
+    PrecedenceRule("scope-for", PrecedenceKind.SCOPE,
+                   _rx(r"^\W*(?:note:\s*)?(?P<w>(?:these|this)\s+(?:[\w-]+\s+){0,3}(?:terms|agreement|policy|addendum))\s+(?:are|is)\s+(?:only\s+)?for\s+(?P<scope>[^.;]{2,200})"),
+                   "w", None, "These terms are for enterprise (business) users of the SpaceXAI API and related SpaceXAI Services",
+                   scope="scope"),
+    PrecedenceRule("scope-extent", PrecedenceKind.SCOPE,
+                   _rx(r"^(?P<scope>to\s+the\s+extent\s+(?:that\s+)?[^,;]{2,200}),\s+(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,4})(?=\s+(?:sets?|appl|govern|shall|will|is|are))"),
+                   "w", None, "To the extent that Perplexity processes any Personal Data in connection with Customer’s use of the Services, this DPA sets forth",
+                   scope="scope", cue=_rx(r"^to\s+the\s+extent\b")),
     PrecedenceRule("scope-governs", PrecedenceKind.SCOPE,
                    _rx(r"^(?P<w>(?:these|this)\s+[^.;]{2,80}?)\s+(?:govern|governs)\s+(?P<scope>your\s+(?:use|access)[^.;]{2,300}?)(?:,\s+except\b|[.;]|$)"),
                    "w", None, "These Terms of Service (these “Terms”) govern your use of La Plateforme, Le Chat, and the other websites ...",
@@ -186,7 +280,18 @@ _ORDER = re.compile(
     r"(?:\border\s+of\s+precedence\b|\b(?:control|prevail|govern|apply|take\s+precedence)\s+in\s+the\s+following\s+order)[^:(]{0,40}:?\s*(?P<items>.+)$",
     re.IGNORECASE,
 )
+# a lead-in whose list items are the ranked texts, in any list shape: "(a)", "1.", "-", "i."
+ORDER_LEAD = re.compile(
+    r"(?:\border\s+of\s+(?:precedence|priority)\b|\b(?:control|controls|prevail|govern|apply|take\s+precedence)\s+in\s+the\s+following\s+(?:order|descending\s+order)"
+    r"|\bin\s+(?:the\s+following\s+)?(?:descending\s+)?order\s+of\s+(?:precedence|priority))[^:]{0,80}:\s*\**\s*$",
+    re.IGNORECASE,
+)
 _ITEM = re.compile(r"\(([a-z]|[ivx]+|\d+)\)\s*(?P<text>[^()]+?(?:\([^()]*\)[^()]*?)?)(?=\s*(?:,|;)?\s*(?:and|or)?\s*\((?:[a-z]|[ivx]+|\d+)\)|[.;]?\s*$)")
+
+
+_NOT_A_BREAK = re.compile(r"\b(?:Inc|Ltd|Co|Corp|LLC|L\.L\.C|e\.g|i\.e|U\.S|U\.K|No|Nos|Art|Sec|cf|vs|St|Mr|Ms|Dr)\.\s*$")
+_LAST_SUBJECT = ("not-apply", "excluded-from")
+_SUBJECT_BREAK = re.compile(r"\b(?:agree|agrees|acknowledge|acknowledges|understand|understands)\s+that\s+|\bthat\s+")
 
 
 @dataclass
@@ -201,6 +306,7 @@ class RawPrecedence:
     condition: tuple[int, int] | None = None
     scope: tuple[int, int] | None = None
     alternatives: list[tuple[int, int]] = field(default_factory=list)  # "a|b": the parties of a conflict
+    named: bool = True  # from the rule: unresolved words may stand for an external text
 
 
 def _span(m: re.Match[str], group: str | None, offset: int) -> tuple[int, int] | None:
@@ -244,6 +350,11 @@ def find_precedence(doc) -> list[RawPrecedence]:
     array = doc.to_array(["SENT_START", "IDX"])
     starts = [i for i, flag in enumerate(array[:, 0].tolist()) if flag == 1 or i == 0]
     chars = [int(array[i, 1]) for i in starts] + [len(whole)]
+    # "Perplexity AI, Inc. (“Perplexity”)": a sentence does not end after an abbreviation or before a parenthesis
+    keep = [0] + [k for k in range(1, len(starts)) if not _NOT_A_BREAK.search(whole[max(0, chars[k] - 12): chars[k]])
+                  and not re.match(r"\s*[(a-z]", whole[chars[k]: chars[k] + 2])]
+    starts = [starts[k] for k in keep]
+    chars = [chars[k] for k in keep] + [len(whole)]
     cued = {bisect_right(starts, start) - 1 for _, start, _ in _cue_matcher(doc.vocab)(doc)}
     for k in range(len(starts)):
         offset = chars[k]
@@ -259,7 +370,12 @@ def find_precedence(doc) -> list[RawPrecedence]:
                     raw = RawPrecedence(rule.kind, rule.name, m.start() + offset, m.end() + offset,
                                         _role(m, rule.winner, offset), _role(m, rule.loser, offset), rule.explicit,
                                         _span(m, rule.condition, offset) or _span(m, "cond2", offset),
-                                        _span(m, rule.scope, offset))
+                                        _span(m, rule.scope, offset), named=rule.named)
+                    if rule.name in _LAST_SUBJECT and isinstance(raw.loser, tuple):
+                        # the subject is the last clause before the verb: "You and the Company agree that [the Convention]"
+                        ls, le = raw.loser
+                        cut = max((mm.end() for mm in _SUBJECT_BREAK.finditer(whole, ls, le)), default=ls)
+                        raw.loser = (cut, le) if cut < le else raw.loser
                     if rule.loser == "a|b":
                         raw.alternatives = [x for x in (_span(m, "a", offset), _span(m, "b", offset)) if x]
                     found.append(raw)
