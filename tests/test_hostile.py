@@ -335,7 +335,9 @@ def test_markup_like_names_and_texts_print_as_written(tmp_path):
     assert bad.returncode == 2 and "'SELECT [/x] WHERE'" in bad.stderr
     missing = ok("ingest", str(folder / "[bold]missing.txt"))
     assert missing.returncode == 2 and f"{folder}/[bold]missing.txt: no such file" in missing.stderr
-    governs = ok("governs", "Can I use it [/x] [bold]now?")
+    several = ok("governs", "Can I use it [/x] [bold]now?")  # two publishers: the message lists them as written
+    assert several.returncode == 2 and "evil" in several.stderr
+    governs = ok("governs", "Can I use it [/x] [bold]now?", "--publisher", "evil")
     assert governs.returncode == 0 and "Can I use it [/x] [bold]now?" in governs.stdout
     lint = ok("lint")
     assert lint.returncode == 0
