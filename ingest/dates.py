@@ -59,7 +59,7 @@ DATE = (
 
 # A line that states when a document takes effect or was last changed.
 DATE_LINE = re.compile(
-    r"^[ \t]*(?:>[ \t]*)?[_*]*[ \t]*"
+    r"^[ \t]*+(?:>[ \t]*+)?[_*]*+[ \t]*+"  # possessive: a long indent is read once, not split every way (quadratic)
     r"(?P<keyword>effective(?:[ \t]+date)?(?:[ \t]+from)?|last[ \t]+updated?|updated|release[ \t]+date|date[ \t]+of[ \t]+last[ \t]+revision)"
     r"[ \t]*(?:on)?[ \t]*:?[ \t]*[_*]*[ \t]*" + DATE,
     re.IGNORECASE,

@@ -485,6 +485,27 @@ def test_deep_html_is_read_or_refused_naming_the_file(tmp_path, name, html, outc
     assert time.process_time() - started < 30  # a sanity bound: 200,000 divs took 10 minutes in lexbor alone
 
 
+@pytest.mark.parametrize("name, lines", [
+    ("list.md", ["  " * i + f"- item {i}" for i in range(500)]),
+    ("quotes.md", [">" * i + f" quote {i}" for i in range(1, 500)]),
+    ("indent.md", [" " * 4000 + f"Effective 31 February 2025 line {i}" for i in range(200)]),
+], ids=["list-500-deep", "quote-500-deep", "long-indents"])
+def test_deep_markdown_is_read_whole_naming_every_line(tmp_path, name, lines):
+    """A markdown list 500 levels deep once raised RecursionError; long indents made the date-line scan quadratic."""
+    from clausegraph.ingest import UNKNOWN_PUBLISHER, parse_file
+
+    path = tmp_path / name
+    text = "# Acme Terms\n\nEffective 1 March 2025\n\n" + "\n".join(lines) + "\n"
+    path.write_text(text, encoding="utf-8")
+    started = time.process_time()
+    page = parse_file(path, publisher=UNKNOWN_PUBLISHER)
+    from clausegraph.ingest.coverage import coverage_problems
+
+    assert page.documents[0].title == "Acme Terms"
+    assert coverage_problems(page, text) == []  # nothing lost, however deep
+    assert time.process_time() - started < 30  # a sanity bound: 500 indented lines took 5 s in the date scan alone
+
+
 # ---------------------------------------------------------------------------- archives, encodings, dates
 
 def test_an_archive_line_past_the_bound_is_refused_while_decompressing(tmp_path):
