@@ -188,12 +188,33 @@ class KnowledgeGraph:
 
         return lint_graph(lambda sparql: self.query(sparql).values())
 
-    def evaluate_extraction(self, gold: str | os.PathLike) -> ExtractionReport:
-        """Precision and recall of the graph's edges against labelled files."""
+    def evaluate_extraction(self, gold: str | os.PathLike, *, publisher: str | None = None,
+                            split: str | None = None) -> ExtractionReport:
+        """Precision and recall of the graph's edges against labelled files, on one publisher's documents:
+        ``publisher``, else the labels' own ``publisher`` field, else the folder's name where a publisher
+        bears it, else the store's only publisher."""
+        from clausegraph.ontology.errors import QueryError
         from clausegraph.queries.evaluate import evaluate_extraction, graph_records, load_gold
 
         labelled = load_gold(Path(gold))
-        return evaluate_extraction(graph_records(lambda sparql: self.query(sparql).values()), labelled)
+        pubs = {str(r["publisher"]).rsplit("/", 1)[-1]
+                for r in self.query("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT DISTINCT ?publisher WHERE { ?d dcterms:publisher ?publisher }").values()}
+        named = {i.get("publisher") for items in labelled.values() for i in items} - {None}
+        if publisher is None and len(named) == 1:
+            publisher = named.pop()
+        if publisher is None and Path(gold).name in pubs:
+            publisher = Path(gold).name
+        if publisher is None and len(pubs) > 1:
+            raise QueryError(f"the store holds several publishers and the labels name none: choose one with --publisher "
+                             f"({', '.join(sorted(pubs))})", path=str(gold))
+        if publisher is not None and publisher not in pubs:
+            raise QueryError(f"no publisher {publisher!r} in the store: use one of {', '.join(sorted(pubs))}", path=str(gold))
+        if split is not None:
+            parts = {i.get("split", "tune") for items in labelled.values() for i in items}
+            if split not in parts:
+                raise QueryError(f"no labels of part {split!r}: the parts are {', '.join(sorted(parts))}", path=str(gold))
+        return evaluate_extraction(graph_records(lambda sparql: self.query(sparql).values()), labelled,
+                                   publisher=publisher, split=split)
 
     # ------------------------------------------------------------------ governs
 

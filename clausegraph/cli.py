@@ -190,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", metavar="PATH",
                    help="extraction: folder of labelled files; governs: a JSON file of labelled questions, or a folder of governs*.json")
     p.add_argument("--beir", metavar="DIR", help="retrieval: a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)")
-    p.add_argument("--split", help="governs: only the questions of this part (tune, held-out); retrieval: the qrels split (default: test)")
+    p.add_argument("--split", help="extraction, governs: only the labels of this part (tune, held-out); retrieval: the qrels split (default: test)")
+    p.add_argument("--publisher", metavar="NAME", help="extraction: whose documents the labels are of (default: the labels' "
+                                                      "own publisher field, else the folder's name, else the store's only publisher)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--errors", action="store_true", help="also list what was missed and what was found but not labelled")
     return parser
@@ -527,7 +529,7 @@ def _cmd_eval(args) -> int:
         else:
             print(render_governs_report(report, errors=True))
         return 0
-    report = kg.evaluate_extraction(args.gold)
+    report = kg.evaluate_extraction(args.gold, publisher=args.publisher, split=args.split)
     if args.json:
         payload = report.model_dump()
         for kind, score in report.scores.items():

@@ -55,6 +55,9 @@ class ExtractionReport(BaseModel):
     missed: dict[str, list[str]]
     spurious: dict[str, list[str]]
     kind_accuracy: dict[str, float]
+    publisher: str | None = None  # whose documents were measured (None: the store's only publisher)
+    split: str | None = None  # the labels' part measured (tune, held-out), None: all
+
 
 
 def load_gold(folder: Path) -> dict[str, list[dict]]:
@@ -166,8 +169,16 @@ def _describe(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False)[:300]
 
 
-def evaluate_extraction(pred: dict[str, list[dict]], gold: dict[str, list[dict]]) -> ExtractionReport:
-    """Precision and recall of ``pred`` against ``gold``, on the documents the gold labels."""
+def evaluate_extraction(pred: dict[str, list[dict]], gold: dict[str, list[dict]], *,
+                        publisher: str | None = None, split: str | None = None) -> ExtractionReport:
+    """Precision and recall of ``pred`` against ``gold``, on the documents the gold labels.
+
+    ``publisher``: only that publisher's edges count (two vendors both have a "terms-of-service").
+    ``split``: only the labels of that part (``"split"`` of each item) count; precision is then
+    read among the edges of the clauses that hold a label of that part, less the edges a label of
+    another part accounts for (an edge in an unlabelled clause belongs to no part)."""
+    if publisher is not None:
+        pred = {k: [p for p in v if p.get("publisher") in (None, publisher)] for k, v in pred.items()}
     scores: dict[str, Score] = {}
     by_doc: dict[str, dict[str, Score]] = defaultdict(dict)
     missed: dict[str, list[str]] = {}
@@ -185,6 +196,11 @@ def evaluate_extraction(pred: dict[str, list[dict]], gold: dict[str, list[dict]]
         golds = gold.get(kind, [])
         labelled_docs = {where(g)["doc"] for g in golds}
         preds = [p for p in pred.get(kind, []) if p["doc"] in labelled_docs]
+        if split is not None:  # the edges of this part's clauses, less those another part's labels account for
+            others = [g for g in golds if g.get("split", "tune") != split]
+            golds = [g for g in golds if g.get("split", "tune") == split]
+            preds = [p for p in preds if any(_clause_match(p["doc"], p["clause_text"], where(g)) for g in golds)
+                     and not any(_clause_match(p["doc"], p["clause_text"], where(g)) and same(p, g) for g in others)]
         used: set[int] = set()
         total = Score(predicted=len(preds), gold=len(golds))
         per_doc: dict[str, Score] = defaultdict(Score)
@@ -211,7 +227,8 @@ def evaluate_extraction(pred: dict[str, list[dict]], gold: dict[str, list[dict]]
             by_doc[d][kind] = s
         if kind == "definitions" and total.matched:
             kind_acc[kind] = kinds_right / total.matched
-    return ExtractionReport(scores=scores, by_document=dict(by_doc), missed=missed, spurious=spurious, kind_accuracy=kind_acc)
+    return ExtractionReport(scores=scores, by_document=dict(by_doc), missed=missed, spurious=spurious, kind_accuracy=kind_acc,
+                            publisher=publisher, split=split)
 
 
 _KINDS = {
@@ -245,6 +262,14 @@ def _describe_nodes(run) -> dict[str, dict]:
     return nodes
 
 
+def _slug(publisher_iri: str | None) -> str | None:
+    from clausegraph.ontology.iris import ID_BASE
+
+    if not publisher_iri:
+        return None
+    return publisher_iri[len(ID_BASE):] if publisher_iri.startswith(ID_BASE) else publisher_iri
+
+
 def graph_records(run) -> dict[str, list[dict]]:
     """The edges of the graph as evaluation records; ``run(sparql)`` returns rows as dicts of strings."""
     nodes = _describe_nodes(run)
@@ -255,19 +280,24 @@ def graph_records(run) -> dict[str, list[dict]]:
             return None
         return node
 
-    defs = [dict(r) for r in run(_eval_query("definitions"))]
-    refs = [{"doc": r["doc"], "clause_text": r["clause_text"], "target": target(r["target"]) or {"kind": "unresolved"}}
+    defs = [dict(r) | {"publisher": _slug(r.get("publisher"))} for r in run(_eval_query("definitions"))]
+    refs = [{"doc": r["doc"], "publisher": _slug(r.get("publisher")), "clause_text": r["clause_text"],
+             "target": target(r["target"]) or {"kind": "unresolved"}}
             for r in run(_eval_query("references"))]
     prec = []
     for r in run(_eval_query("precedence")):
         kind = _KINDS.get(r["predicate"].rsplit("#", 1)[-1])
-        prec.append({"doc": r["doc"], "clause_text": r["clause_text"], "kind": kind, "rule": r["rule"],
+        prec.append({"doc": r["doc"], "publisher": _slug(r.get("publisher")), "clause_text": r["clause_text"], "kind": kind, "rule": r["rule"],
                      "explicit": r.get("explicit") != "false", "winner": target(r["w"]), "loser": target(r["l"])})
     return {"definitions": defs, "references": refs, "precedence": prec}
 
 
 def render_report(report: ExtractionReport) -> str:
-    lines = ["edge kind      precision  recall   matched/predicted/gold"]
+    lines = []
+    if report.publisher or report.split:
+        lines.append(f"publisher {report.publisher or '(the only one)'}; labels: {report.split or 'all'}"
+                     + ("; precision among the edges of the clauses holding a label of this part" if report.split else ""))
+    lines.append("edge kind      precision  recall   matched/predicted/gold")
     for kind, s in report.scores.items():
         lines.append(f"{kind:14s} {s.precision:9.3f} {s.recall:7.3f}   {s.matched}/{s.predicted}/{s.gold}")
     if "definitions" in report.kind_accuracy:

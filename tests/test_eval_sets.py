@@ -84,3 +84,36 @@ def test_eval_governs_reports_both_parts(deepseek_store):
     assert set(report.splits) == {"tune", "held-out"}
     n = sum(report.splits[p]["system"].questions for p in report.splits)
     assert n == report.system.questions == len(load_questions(EVAL / "governs-deepseek.json"))
+
+
+def test_extraction_is_measured_on_the_labels_publisher_only(deepseek_store, tmp_path):
+    """Two vendors both have a 'terms-of-service': the other vendor's edges are no false positives of this one."""
+    import shutil
+
+    from clausegraph.ingest import bundled_corpus
+
+    alone = clausegraph.open(deepseek_store).evaluate_extraction(EVAL / "extraction" / "deepseek")
+    store = tmp_path / "two"
+    shutil.copytree(deepseek_store, store)
+    kg = clausegraph.open(store)
+    kg.ingest(bundled_corpus())  # Mistral AI's terms-of-service too
+    both = kg.evaluate_extraction(EVAL / "extraction" / "deepseek")  # the folder's name chooses the publisher
+    assert both.publisher == "deepseek"
+    assert {k: (s.predicted, s.matched) for k, s in both.scores.items()} == \
+           {k: (s.predicted, s.matched) for k, s in alone.scores.items()}
+    assert kg.evaluate_extraction(EVAL / "extraction" / "deepseek", publisher="mistral-ai").scores["references"].matched == 0
+    unnamed = shutil.copytree(EVAL / "extraction" / "deepseek", tmp_path / "labels")  # no publisher bears its name
+    with pytest.raises(Exception, match="several publishers and the labels name none"):
+        kg.evaluate_extraction(unnamed)
+
+
+def test_extraction_reports_each_part_of_the_labels(deepseek_store):
+    kg = clausegraph.open(deepseek_store)
+    whole = kg.evaluate_extraction(EVAL / "extraction" / "deepseek")
+    parts = {s: kg.evaluate_extraction(EVAL / "extraction" / "deepseek", split=s) for s in ("tune", "held-out")}
+    for kind, score in whole.scores.items():
+        assert parts["tune"].scores[kind].gold + parts["held-out"].scores[kind].gold == score.gold
+        assert parts["tune"].scores[kind].matched + parts["held-out"].scores[kind].matched == score.matched
+        assert parts["held-out"].scores[kind].predicted <= score.predicted
+    with pytest.raises(Exception, match="no labels of part"):
+        kg.evaluate_extraction(EVAL / "extraction" / "deepseek", split="test")
