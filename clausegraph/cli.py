@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("lint", "Report the oddities of the documents: unresolved references, wrong 'as defined in', undefined terms, "
                     "terms defined twice, documents that end abruptly, ...")
+    p.add_argument("--publisher", metavar="NAME", help="only this publisher's documents (each line names the publisher "
+                                                      "when the findings are of several)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("governs", "Which document and clause govern a question for you: the answer quoted exactly, the clauses "
@@ -350,12 +352,19 @@ def _cmd_lint(args) -> int:
     kg = _open(args)
     _populate(kg)
     findings = kg.lint()
+    if args.publisher:
+        known = sorted(str(r["p"]).rsplit("/", 1)[-1] for r in kg.query(
+            "SELECT DISTINCT ?p WHERE { ?d a cg:Document ; dcterms:publisher ?p }").values())
+        if args.publisher not in known:
+            raise QueryError(f"no publisher {args.publisher!r} in the store: use one of {', '.join(known)}")
+        findings = [f for f in findings if f.publisher == args.publisher]
     if args.json:
         print(json.dumps([f.model_dump() for f in findings], indent=2, ensure_ascii=False))
         return 0
     console = _out()
+    several = len({f.publisher for f in findings}) > 1  # then each line names whose document it is
     for f in findings:
-        where = f"{f.document}" + (f" §{f.location}" if f.location else "")
+        where = (f"{f.publisher}/" if several and f.publisher else "") + f"{f.document}" + (f" §{f.location}" if f.location else "")
         _say(console, (f.code, "bold"), f" {where}: {f.message}")
     _say(_err(), f"{len(findings)} findings")
     return 0

@@ -53,6 +53,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 
 class Finding(BaseModel):
     code: str
+    publisher: str | None = None  # the publisher's id: two vendors may both have a "terms-of-service"
     document: str
     version: str
     location: str | None = None  # section number or clause key
@@ -88,7 +89,8 @@ def lint_graph(run) -> list[Finding]:
 
     def finding(code: str, d: str, message: str, **kw) -> None:
         doc = docs.get(d, {"id": d, "version": ""})
-        findings.append(Finding(code=code, document=doc["id"], version=doc["version"], message=message, **kw))
+        publisher = str(doc.get("publisher") or "").rsplit("/", 1)[-1] or None
+        findings.append(Finding(code=code, publisher=publisher, document=doc["id"], version=doc["version"], message=message, **kw))
 
     # L001 unresolved references
     for r in _rows(run, """

@@ -81,3 +81,25 @@ def test_search_and_context_per_publisher(two_vendors):
     assert set(schema) == {"mistral-ai", "example-ai"}
     assert schema["example-ai"]["fields"]["service"] == []  # its documents name no products
     assert "le-chat" in schema["mistral-ai"]["fields"]["service"]
+
+
+def test_lint_names_whose_document_each_finding_is(two_vendors, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(two_vendors, store)
+    page = tmp_path / "dangling-terms.md"
+    page.write_text("# Example AI Service Terms\n\nEffective 1 March 2025\n\n## 1. Use\n\n"
+                    "You may use the service as Section 42 allows.\n", encoding="utf-8")
+    kg = clausegraph.open(store)
+    kg.ingest([page], publisher="Example AI")
+    findings = kg.lint()
+    assert {f.publisher for f in findings} == {"mistral-ai", "example-ai"}
+    assert any(f.publisher == "example-ai" and "Section 42" in f.message for f in findings)
+    kg.close()
+    lines = [line for line in run_cli("lint", store=store).stdout.splitlines() if line.startswith("L0")]
+    assert len(lines) == len(findings)
+    assert all(line.split(" ", 1)[1].startswith(("mistral-ai/", "example-ai/")) for line in lines)
+    only = [line for line in run_cli("lint", "--publisher", "example-ai", store=store).stdout.splitlines() if line.startswith("L0")]
+    assert only and len(only) == sum(f.publisher == "example-ai" for f in findings)
+    assert all(not line.split(" ", 1)[1].startswith("example-ai/") for line in only)  # one publisher: no prefix
+    wrong = run_cli("lint", "--publisher", "nobody", store=store)
+    assert wrong.returncode == 2 and "example-ai, mistral-ai" in wrong.stderr
