@@ -39,12 +39,14 @@ _EXAMPLES = {
              "  clausegraph query search --bind q=refund --format json\n"
              "  clausegraph query 'SELECT (COUNT(*) AS ?n) WHERE { ?c a cg:Clause }'",
     "export": "examples:\n  clausegraph export --format trig -o corpus.trig\n  clausegraph export --format nquads | gzip > corpus.nq.gz\n"
-              "  clausegraph export --view precedence --format svg -o precedence.svg\n"
+              "  clausegraph export --view precedence --format svg -o precedence.svg   # the map of documents\n"
+              "  clausegraph export --view precedence --document terms-of-service --format svg -o tos.svg   # its clauses\n"
               "  clausegraph export --view precedence --format html -o precedence.html   # open it from disk\n"
               "  clausegraph export --view references --format graphml -o references.graphml   # yEd, Gephi\n"
               "  clausegraph export --view definitions --format jsonld -o definitions.jsonld\n\n"
               "views:\n  precedence   documents, groups and external sources; prevails-over, overrides, constrains, governs,\n"
-              "               incorporates (with their conditions); succession between versions\n"
+              "               incorporates (with their conditions); succession between versions. Drawn (dot, svg,\n"
+              "               mermaid) as a map of documents, or with --document ID as that document's clauses\n"
               "  references   clause -> cited section/clause/document/external source, and document -> document\n"
               "  definitions  defined terms, the clauses that define and use them\n"
               "  full         all of it plus the document tree; as RDF, the whole dataset\n\n"
@@ -134,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=[f.value for f in ExportFormat], default="trig")
     p.add_argument("--view", "-v", choices=[v.value for v in View], default=None,
                    help="what to show (default: full for the RDF formats, which is the whole dataset; precedence for the others)")
+    p.add_argument("--document", "-d", metavar="ID",
+                   help="with --view precedence: drill into one document (an id from 'clausegraph stats', e.g. "
+                        "terms-of-service): its clauses and the clauses of the documents it touches")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
 
     p = add("serve", "Serve a read-only SPARQL 1.1 endpoint (/sparql), a JSON API (/api/governs, ...) and a web page (/) "
@@ -286,8 +291,8 @@ def _cmd_query(args) -> int:
 def _cmd_export(args) -> int:
     kg = _open(args)
     _populate(kg)
-    view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS else "precedence")
-    data = kg.export(args.format, view)
+    view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS and not args.document else "precedence")
+    data = kg.export(args.format, view, document=args.document)
     if args.output:
         target = Path(args.output)
         tmp = target.with_name(target.name + ".tmp")

@@ -9,6 +9,8 @@
     gexf       the same as GEXF 1.2, coloured by kind               networkx.read_gexf (Gephi)
     dot        Graphviz DOT, winners above losers                   dot
     svg        the DOT drawn by Graphviz                            an XML parser; Chromium
+               (dot, svg and mermaid of the precedence view draw its map, or one
+               document's drill-down: graph/picture.py)
     mermaid    a Mermaid flowchart for markdown                     (text)
     cytoscape  Cytoscape.js JSON (elements: nodes, edges)          networkx.cytoscape_graph
     html       one offline page: the SVG with pan, zoom, search and
@@ -29,6 +31,8 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from clausegraph.graph.draw import dot_to_svg, to_dot, to_mermaid
+from clausegraph.graph.picture import document_title, document_view, map_title, precedence_map
+from clausegraph.graph.sparql import run_query
 from clausegraph.graph.views import View, build_view, build_view_with_clauses, parse_view
 from clausegraph.ontology.errors import ExportError, GraphError
 from clausegraph.ontology.namespaces import PREFIXES, RDF
@@ -36,7 +40,7 @@ from clausegraph.ontology.namespaces import PREFIXES, RDF
 if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
     import networkx as nx
 
-__all__ = ["ExportFormat", "RDF_FORMATS", "export_dataset", "export_view", "view_html", "view_title"]
+__all__ = ["ExportFormat", "RDF_FORMATS", "PICTURE_FORMATS", "export_dataset", "export_view", "precedence_picture", "view_html", "view_title"]
 
 
 class ExportFormat(str, Enum):
@@ -147,13 +151,45 @@ def view_title(view: View) -> str:
     return f"clausegraph: {view.value} view. {what}"
 
 
-def view_html(store: ox.Store | None, view: View | str, *, fragment: bool = False) -> bytes:
+_PUBLISHERS = """
+PREFIX cg: <https://w3id.org/clausegraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?name WHERE { ?d a cg:Document ; dcterms:publisher ?p . ?p rdfs:label ?name } ORDER BY ?name"""
+PICTURE_FORMATS = (ExportFormat.DOT, ExportFormat.SVG, ExportFormat.MERMAID)
+
+
+def _publishers(store: ox.Store | None) -> list[str]:
+    return [str(row["name"]) for row in run_query(store, _PUBLISHERS).python()]
+
+
+def _only(g: nx.MultiDiGraph, view: View, document: str | None) -> nx.MultiDiGraph:
+    """``g``, or its drill-down into ``document`` (precedence only)."""
+    if document is None:
+        return g
+    if view is not View.PRECEDENCE:
+        raise ExportError(f"a document's drill-down is a precedence picture: use --view precedence with --document, not {view.value}")
+    return document_view(g, document)
+
+
+def precedence_picture(store: ox.Store | None, document: str | None = None) -> tuple[nx.MultiDiGraph, str]:
+    """What the drawing formats show of precedence: the map of documents, or the drill-down into one; and its title."""
+    g = build_view(store, View.PRECEDENCE)
+    if document is None:
+        m = precedence_map(g)
+        return m, map_title(m, _publishers(store))
+    d = document_view(g, document)
+    return d, document_title(d, _publishers(store))
+
+
+def view_html(store: ox.Store | None, view: View | str, *, fragment: bool = False, document: str | None = None) -> bytes:
     """One self-contained page (no network): the drawn view with pan, zoom, search and evidence;
     with ``fragment``, only its ``.cg-view`` element (for the served web page)."""
     from clausegraph.graph.page import render_view_page, view_fragment
 
     view = parse_view(view)
     g, clauses = build_view_with_clauses(store, view)
+    g = _only(g, view, document)
     title = view_title(view)
     svg = dot_to_svg(to_dot(g, title=title))
     if fragment:
@@ -161,20 +197,32 @@ def view_html(store: ox.Store | None, view: View | str, *, fragment: bool = Fals
     return render_view_page(g, svg, clauses, title=title).encode("utf-8")
 
 
-def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | str = View.FULL) -> bytes:
-    """``fmt`` of ``view``: RDF formats of the full view are the whole dataset."""
+def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | str = View.FULL,
+                document: str | None = None) -> bytes:
+    """``fmt`` of ``view``: RDF formats of the full view are the whole dataset. The drawing formats
+    (dot, svg, mermaid) of the precedence view draw its map, or with ``document`` its drill-down
+    into that document (graph/picture.py); the other formats write the view's data, of that
+    document only when one is named."""
     try:
         fmt = ExportFormat(fmt)
     except ValueError:
         raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(f.value for f in ExportFormat)}") from None
     view = parse_view(view)
+    if document is not None and view is not View.PRECEDENCE:
+        _only(None, view, document)  # raises: a drill-down is of the precedence view
+    if view is View.PRECEDENCE and fmt in PICTURE_FORMATS:
+        g, title = precedence_picture(store, document)
+        if fmt is ExportFormat.MERMAID:
+            return to_mermaid(g).encode("utf-8")
+        dot = to_dot(g, title=title)
+        return dot.encode("utf-8") if fmt is ExportFormat.DOT else dot_to_svg(dot)
     if fmt in RDF_FORMATS:
-        if view is View.FULL or store is None:
+        if (view is View.FULL and document is None) or store is None:
             return export_dataset(store, fmt)
-        return _serialize(_view_quads(store, build_view(store, view)), fmt)
+        return _serialize(_view_quads(store, _only(build_view(store, view), view, document)), fmt)
     if fmt is ExportFormat.HTML:
-        return view_html(store, view)
-    g = build_view(store, view)
+        return view_html(store, view, document=document)
+    g = _only(build_view(store, view), view, document)
     if fmt is ExportFormat.GRAPHML:
         return _graphml(g)
     if fmt is ExportFormat.GEXF:
