@@ -14,7 +14,8 @@
     mermaid    a Mermaid flowchart for markdown                     (text)
     cytoscape  Cytoscape.js JSON (elements: nodes, edges)          networkx.cytoscape_graph
     html       one offline page: the SVG with pan, zoom, search and
-               the text and evidence of what you click              Chromium
+               the text and evidence of what you click (precedence:
+               the map, or with a document its drill-down)          Chromium
 
 The RDF formats of the ``full`` view are the whole dataset; of another view, the triples about
 its nodes (types, labels, texts, offsets) whose objects are literals or nodes of the view, plus
@@ -189,9 +190,19 @@ def view_html(store: ox.Store | None, view: View | str, *, fragment: bool = Fals
 
     view = parse_view(view)
     g, clauses = build_view_with_clauses(store, view)
-    g = _only(g, view, document)
     title = view_title(view)
-    svg = dot_to_svg(to_dot(g, title=title))
+    if view is View.PRECEDENCE:  # the picture: the map, or one document drilled into; the clauses give the evidence
+        if document is None:
+            g = precedence_map(g)
+            drawn = map_title(g, _publishers(store))
+        else:
+            g = document_view(g, document)
+            drawn = document_title(g, _publishers(store))
+        title = drawn.replace("\n", " · ")
+        svg = dot_to_svg(to_dot(g, title=drawn))
+    else:
+        g = _only(g, view, document)
+        svg = dot_to_svg(to_dot(g, title=title))
     if fragment:
         return view_fragment(g, svg, clauses).encode("utf-8")
     return render_view_page(g, svg, clauses, title=title).encode("utf-8")

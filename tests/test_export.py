@@ -178,7 +178,8 @@ def test_html_is_one_file_that_fetches_nothing(kg):
     assert "default-src 'none'" in page  # the page forbids itself any fetch
     data = page.split('class="cg-data">', 1)[1].split("</script>", 1)[0]
     parsed = json.loads(data)
-    assert len(parsed["nodes"]) == kg.view("precedence").number_of_nodes() and parsed["clauses"]
+    # the map, with the clauses that state its edges for the panel's evidence
+    assert len(parsed["nodes"]) == kg.precedence_picture()[0].number_of_nodes() and parsed["clauses"]
 
 
 # ---------------------------------------------------------------------------- the command line

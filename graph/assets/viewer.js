@@ -62,6 +62,29 @@
 
     function setView(x, y, w, h) { svg.setAttribute("viewBox", [x, y, w, h].join(" ")); }
     function fit() { setView(full.x, full.y, full.w, full.h); }
+    /* the smallest label on screen, in px, at the current zoom */
+    function smallestLabel() {
+      var least = Infinity;
+      Array.prototype.forEach.call(svg.querySelectorAll("text"), function (t) {
+        var size = parseFloat(t.getAttribute("font-size"));
+        var m = t.getScreenCTM();
+        if (size && m && t.textContent.trim()) least = Math.min(least, size * m.a);
+      });
+      return least;
+    }
+    /* open where a person can read: the whole drawing when its labels are then at least READABLE px,
+     * else zoomed in until they are, on the top of the drawing (its title and what prevails) */
+    var READABLE = 10.5;
+    function openReadable() {
+      fit();
+      var least = smallestLabel();
+      if (!isFinite(least) || least >= READABLE) return;
+      /* px per SVG unit when fitted, times k; the view then has the canvas's own shape, from the top */
+      var cw = Math.max(svg.clientWidth, 1), ch = Math.max(svg.clientHeight, 1);
+      var scale = Math.min(cw / full.w, ch / full.h) * READABLE / least;
+      var w = cw / scale, h = ch / scale;
+      setView(full.x + (full.w - w) / 2, full.y, w, h);
+    }
     function toSvg(evt) {
       var pt = svg.createSVGPoint();
       pt.x = evt.clientX; pt.y = evt.clientY;
@@ -114,6 +137,26 @@
       a.addEventListener("click", function () { select(id); });
       return a;
     }
+    /* a node as a list names it: a clause of another document with that document's title, and
+     * "(2)" after a name the list would otherwise show twice */
+    var nameCount = {};
+    Object.keys(data.nodes).forEach(function (k) {
+      var n = data.nodes[k], key = n.label + "\u0000" + n.document;
+      nameCount[key] = (nameCount[key] || 0) + 1;
+    });
+    function name(id, here) {
+      var n = data.nodes[id];
+      if (!n) return "";
+      var text = n.label;
+      if (n.kind !== "document" && n.document_title && n.document !== here) text += " (" + n.document_title + ")";
+      if (nameCount[n.label + "\u0000" + n.document] > 1) {
+        var same = Object.keys(data.nodes).filter(function (k) {
+          return data.nodes[k].label === n.label && data.nodes[k].document === n.document;
+        }).sort();
+        text += " [" + (same.indexOf(id) + 1) + " of " + same.length + "]";
+      }
+      return text;
+    }
     function showNode(id) {
       var n = data.nodes[id];
       panel.appendChild(el("span", { cls: "cg-kind", text: n.kind }));
@@ -133,8 +176,9 @@
         panel.appendChild(el("h3", { text: part[0] + " (" + part[1].length + ")" }));
         var ul = el("ul");
         part[1].slice(0, 200).forEach(function (eid) {
-          var e = data.edges[eid], other = data.nodes[e[part[2]]];
-          ul.appendChild(el("li", {}, [link(eid, e.label), " " + (other ? other.label : "")]));
+          /* read winner first: "incorporates Usage Policy" from here, "California law governs" to here */
+          var e = data.edges[eid], other = name(e[part[2]], n.document);
+          ul.appendChild(el("li", {}, part[2] === "target" ? [link(eid, e.label), " " + other] : [other + " ", link(eid, e.label)]));
         });
         panel.appendChild(ul);
       });
@@ -142,7 +186,8 @@
     function showEdge(id) {
       var e = data.edges[id], s = data.nodes[e.source], t = data.nodes[e.target];
       panel.appendChild(el("span", { cls: "cg-kind", text: e.relation + (e.explicit === false ? " (implied by listed order)" : "") }));
-      panel.appendChild(el("h2", {}, [link(e.source, s.label), " " + e.label + " ", link(e.target, t.label)]));
+      panel.appendChild(el("h2", {}, [link(e.source, name(e.source)), " " + e.label + " ", link(e.target, name(e.target))]));
+      if (e.evidence > 1) panel.appendChild(el("div", { text: e.evidence + " statements" }));
       if (e.condition) panel.appendChild(el("div", {}, [el("strong", { text: "Condition: " }), e.condition]));
       if (e.fields) panel.appendChild(el("div", {}, [el("strong", { text: "Applies when: " }), e.fields]));
       if (e.rule) panel.appendChild(el("div", { cls: "cg-iri", text: "rule: " + e.rule }));
@@ -190,7 +235,8 @@
     root.querySelector(".cg-zoom-in").addEventListener("click", function () { zoom(0.8); });
     root.querySelector(".cg-zoom-out").addEventListener("click", function () { zoom(1.25); });
     root.querySelector(".cg-fit").addEventListener("click", fit);
-    root.clausegraph = { select: select, find: find, fit: fit, data: data };
+    root.clausegraph = { select: select, find: find, fit: fit, data: data, smallestLabel: smallestLabel };
+    openReadable();
     root.setAttribute("data-ready", "true");
   }
 
