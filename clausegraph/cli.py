@@ -65,7 +65,8 @@ _EXAMPLES = {
     "context": "examples:\n  clausegraph context\n  clausegraph context --publisher mistral-ai --json",
     "governs": "examples:\n  clausegraph governs \"Can Mistral train on my Le Chat Pro chats?\" --role consumer --service le-chat --plan pro\n"
                "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --json\n"
-               "  clausegraph governs \"What is the liability cap?\" --channel cloud-partner --as-of 2025-04-15",
+               "  clausegraph governs \"What is the liability cap?\" --channel cloud-partner --as-of 2025-04-15\n"
+               "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --format svg -o answer.svg",
 }
 
 
@@ -174,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     _context_options(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the answer is for (default: today)")
     p.add_argument("--json", action="store_true", help="print the JSON of DESIGN.md")
+    p.add_argument("--format", "-f", choices=["text", "json", "svg", "dot", "html"], default="text",
+                   help="text (default), json (as --json), or the answer's chain drawn: the governing clause, the texts "
+                        "it beat and the words that decided each step (svg, dot, html; Graphviz's dot)")
+    p.add_argument("-o", "--output", metavar="FILE", help="with a drawing format: file to write (default: standard output)")
 
     p = add("search", "The ranking on its own: the clauses of one publisher's documents in force that best match a query, "
                       "with their scores and the legal matters they concern.")
@@ -293,8 +298,14 @@ def _cmd_export(args) -> int:
     _populate(kg)
     view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS and not args.document else "precedence")
     data = kg.export(args.format, view, document=args.document)
-    if args.output:
-        target = Path(args.output)
+    _write(data, args.output)
+    return 0
+
+
+def _write(data: bytes, output: str | None) -> None:
+    """``data`` to the file ``output`` (whole or not at all), or to standard output."""
+    if output:
+        target = Path(output)
         tmp = target.with_name(target.name + ".tmp")
         try:
             tmp.write_bytes(data)
@@ -305,7 +316,6 @@ def _cmd_export(args) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    return 0
 
 
 def _cmd_stats(args) -> int:
@@ -419,8 +429,13 @@ def _cmd_governs(args) -> int:
     _populate(kg)
     result = kg.governs(args.question, role=args.role, region=args.region, service=args.service, plan=args.plan,
                         channel=args.channel, infrastructure=args.infrastructure, publisher=args.publisher, as_of=as_of)
-    if args.json:
+    if args.json or args.format == "json":
         print(result.model_dump_json(indent=2))
+        return 0
+    if args.format in ("svg", "dot", "html"):
+        from clausegraph.graph.export import export_answer
+
+        _write(export_answer(result, args.format), args.output)
         return 0
     _print_governs(result)
     return 0

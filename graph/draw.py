@@ -32,6 +32,7 @@ NODE_STYLE = {
     "section": {"shape": "note", "style": "filled", "fillcolor": "#f4f4f4", "fontsize": "10"},
     "clause": {"shape": "note", "style": "filled", "fillcolor": "#ffffff", "fontsize": "10"},
     "term": {"shape": "plaintext", "style": "", "fillcolor": "", "fontsize": "10"},
+    "answer": {"shape": "note", "style": "filled,bold", "fillcolor": "#d5f5e3", "fontsize": "11"},
 }
 EDGE_STYLE = {
     "prevailsOver": {"color": "#b03a2e", "penwidth": "2.2", "style": "solid"},
@@ -47,6 +48,8 @@ EDGE_STYLE = {
     "usesTerm": {"color": "#aab7b8", "penwidth": "0.6", "style": "dotted", "constraint": "false"},
     "borrowsDefinitionsFrom": {"color": "#1e8449", "penwidth": "1.2", "style": "dashed"},
     "partOf": {"color": "#d5d8dc", "penwidth": "0.6", "style": "solid", "arrowhead": "none", "dir": "back"},
+    "readWith": {"color": "#7f8c8d", "penwidth": "1.0", "style": "dotted"},
+    "rival": {"color": "#d68910", "penwidth": "1.2", "style": "dashed", "arrowhead": "none"},
 }
 # edge labels are left off these (too many to read); their data stays in the tooltip and the file
 _QUIET = {"usesTerm", "partOf", "references", "member"}
@@ -106,7 +109,7 @@ PICTURE = {
     "graph": {"nodesep": "0.12", "ranksep": "0.42", "fontsize": "14", "margin": "0.1", "size": "12.3,9.2"},
     "node": {"margin": "0.08,0.04"},
     "edge": {"fontsize": "9"},
-    "sizes": {"document": "11", "group": "11", "external": "10", "section": "10", "clause": "10", "term": "10"},
+    "sizes": {"document": "11", "group": "11", "external": "10", "section": "10", "clause": "10", "term": "10", "answer": "11"},
 }
 STAGGER = {"map": 1, "document": 3}  # rows to spread the sources of a picture over
 RANKING = ("prevailsOver", "overrides")  # on a picture, these place a text above another when relations disagree
@@ -114,8 +117,9 @@ PICTURE_WRAP = 13
 PICTURE_LINES = 3  # lines of a name at most (an external source named by a whole sentence; a document's is never cut)
 
 
-def _picture_label(data: dict) -> str:
-    lines = textwrap.wrap(data["label"], PICTURE_WRAP, break_long_words=False) or [data["label"]]
+def _picture_label(data: dict, wide: bool = False) -> str:
+    """A node's name wrapped for a picture; ``wide`` for the few nodes of an answer's picture."""
+    lines = textwrap.wrap(data["label"], PICTURE_WRAP * 2 if wide else PICTURE_WRAP, break_long_words=False) or [data["label"]]
     if len(lines) > PICTURE_LINES and data["kind"] not in ("document", "group"):  # a document's name is never cut
         lines = lines[:PICTURE_LINES]
         lines[-1] = lines[-1][: PICTURE_WRAP - 1].rstrip() + "…"
@@ -138,19 +142,20 @@ def _legend_label(title: str, g: nx.MultiDiGraph) -> str:
 
     rows = [f'<tr><td colspan="4"><font point-size="{PICTURE["graph"]["fontsize"]}">{_html(line)}</font></td></tr>'
             for line in title.split("\n")]
-    shown = [r for r in EDGE_STYLE if any(d["relation"] == r for *_, d in g.edges(data=True))]
+    names = {d["relation"]: RELATION_LABELS.get(d["relation"]) or d.get("label") or d["relation"] for *_, d in g.edges(data=True)}
+    shown = [r for r in EDGE_STYLE if r in names]
     cells = []
     for relation in shown:
         style = EDGE_STYLE[relation]
         mark = _LEGEND_MARKS.get(style["style"], "———") + ("▷" if style.get("arrowhead") == "empty" else
                                                              "◇" if style.get("arrowhead") == "odiamond" else "▶")
         cells.append(f'<td align="left"><font color="{style["color"]}">{mark}</font> '
-                     f'<font point-size="{PICTURE["edge"]["fontsize"]}">{_html(RELATION_LABELS.get(relation, relation))}</font></td>')
+                     f'<font point-size="{PICTURE["edge"]["fontsize"]}">{_html(names[relation])}</font></td>')
     for i in range(0, len(cells), 4):
         rows.append("<tr>" + "".join(cells[i:i + 4]) + "</tr>")
     for i, note in enumerate(g.graph.get("notes") or (), start=1):
         rows.append(f'<tr><td colspan="4" align="left"><font point-size="{PICTURE["edge"]["fontsize"]}">'
-                    f'if [{i}]: {_html(note)}</font></td></tr>')
+                    f'{g.graph.get("note_word", "if")} [{i}]: {_html(note)}</font></td></tr>')
     return '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">' + "".join(rows) + "</table>>"
 
 
@@ -166,13 +171,15 @@ def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
     node_ids, edge_ids = element_ids(g)
     view = g.graph.get("view", "")
     picture = bool(g.graph.get("picture"))
+    # an answer's few nodes name their documents; frames there only crowd the labels of its edges
+    frames = [] if g.graph.get("picture") == "answer" else _frames(g)
     graph_style = {'rankdir': 'TB', 'newrank': 'true', 'fontname': FONT, 'nodesep': '0.35', 'ranksep': '0.8', 'labelloc': 't', 'fontsize': '16'}
     node_style = {'fontname': FONT, 'margin': '0.12,0.06'}
     edge_style = {'fontname': FONT, 'fontsize': '9', 'arrowsize': '0.7'}
     if picture:
         graph_style, node_style, edge_style = ({**graph_style, **PICTURE["graph"]}, {**node_style, **PICTURE["node"]},
                                                {**edge_style, **PICTURE["edge"]})
-        if not _frames(g):  # newrank lets frames share ranks; without frames, dot's own ranking packs tighter
+        if not frames:  # newrank lets frames share ranks; without frames, dot's own ranking packs tighter
             del graph_style["newrank"]
     title = title or f"clausegraph: {view} view"
     lines = [
@@ -192,21 +199,21 @@ def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
         label = _node_label(data)
         if picture:
             style["fontsize"] = PICTURE["sizes"].get(data["kind"], "10")
-            label = _picture_label(data)
+            label = _picture_label(data, wide=g.graph.get("picture") == "answer")
             if data.get("inside"):
                 tooltip += f" ({data['inside']} statement{'s' if data['inside'] != 1 else ''} between its own clauses)"
         return f"{indent}{node_ids[iri]} [{_attrs({**style, 'id': node_ids[iri], 'label': label, 'tooltip': tooltip[:300]})}];"
 
     # external sources, which only point down, would all sit in one row above what they name: a
     # picture staggers them over STAGGER rows (what Graphviz's unflatten does for leaves)
-    framed = {iri for _, inside in _frames(g) for iri in inside}
+    framed = {iri for _, inside in frames for iri in inside}
     sources = sorted((iri for iri, d in g.nodes(data=True) if not g.in_degree(iri) and iri not in framed
                       and (d["kind"] == "external" or g.graph.get("picture") == "document")),
                      key=lambda iri: g.nodes[iri]["label"])
     rows = STAGGER.get(g.graph.get("picture"), 1)
     stagger = {iri: 1 + i % rows for i, iri in enumerate(sources)}
     placed: set[str] = set()
-    for i, (title_text, inside) in enumerate(_frames(g)):
+    for i, (title_text, inside) in enumerate(frames):
         lines.append(f"  subgraph cluster_{i} {{")
         lines.append(f"    graph [{_attrs({'style': 'rounded', 'color': '#aeb6bf', 'label': '', 'tooltip': title_text})}];")
         for iri in inside:

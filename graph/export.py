@@ -41,7 +41,7 @@ from clausegraph.ontology.namespaces import PREFIXES, RDF
 if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
     import networkx as nx
 
-__all__ = ["ExportFormat", "RDF_FORMATS", "PICTURE_FORMATS", "export_dataset", "export_view", "precedence_picture", "view_html", "view_title"]
+__all__ = ["ExportFormat", "RDF_FORMATS", "PICTURE_FORMATS", "export_answer", "export_dataset", "export_view", "precedence_picture", "view_html", "view_title"]
 
 
 class ExportFormat(str, Enum):
@@ -206,6 +206,28 @@ def view_html(store: ox.Store | None, view: View | str, *, fragment: bool = Fals
     if fragment:
         return view_fragment(g, svg, clauses).encode("utf-8")
     return render_view_page(g, svg, clauses, title=title).encode("utf-8")
+
+
+def export_answer(result, fmt: ExportFormat | str) -> bytes:
+    """The picture of one ``governs`` answer (graph/answer_picture.py) as dot, svg or html."""
+    from clausegraph.graph.answer_picture import answer_picture, answer_title
+    from clausegraph.graph.page import render_view_page
+
+    try:
+        fmt = ExportFormat(fmt)
+    except ValueError:
+        fmt = None
+    if fmt not in (ExportFormat.DOT, ExportFormat.SVG, ExportFormat.HTML):
+        raise ExportError(f"an answer is drawn as dot, svg or html, not {getattr(fmt, 'value', fmt)!r}")
+    g = answer_picture(result)
+    title = answer_title(result)
+    dot = to_dot(g, title=title)
+    if fmt is ExportFormat.DOT:
+        return dot.encode("utf-8")
+    svg = dot_to_svg(dot)
+    if fmt is ExportFormat.SVG:
+        return svg
+    return render_view_page(g, svg, {}, title=title.replace("\n", " · ")).encode("utf-8")
 
 
 def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | str = View.FULL,

@@ -177,3 +177,57 @@ def test_cli_drill_down_of_an_unknown_document_is_one_line(bundled_store):
     assert len(lines) == 1 and "unknown document 'no-such-terms': choose one of" in lines[0] and "terms-of-service" in lines[0]
     done = run_cli("export", "--format", "svg", "--view", "references", "--document", "terms-of-service", store=bundled_store)
     assert done.returncode == 1 and "use --view precedence" in done.stderr
+
+
+# ---------------------------------------------------------------------------- the answer as a picture
+
+def test_every_answer_of_the_dev_questions_is_drawn(screen, kg, shots):
+    """governs --format svg: the governing clause, one edge per step it won (the words that decided it
+    quoted under the legend), drawn to the same measure as the map."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    from clausegraph.graph.export import export_answer
+    from tests.conftest import SHARED
+
+    require_tool(shutil.which("dot") is not None, "Graphviz's dot")
+    gold = SHARED / "eval" / "governs-dev.json"
+    if not gold.is_file():
+        pytest.skip(f"{gold} is not here")
+    report, failures, drawn = [], [], 0
+    for q in json.loads(gold.read_text(encoding="utf-8")):
+        context = {k: v for k, v in q["context"].items() if v is not None and k != "as_of"}
+        result = kg.governs(q["question"], **context)
+        if result.answer is None:
+            continue
+        svg = export_answer(result, "svg")
+        root = ET.fromstring(svg)
+        ns = "{http://www.w3.org/2000/svg}"
+        edges = sum(1 for el in root.iter(ns + "g") if el.get("class") == "edge")
+        steps = {(s.winner, s.relation, s.loser) for s in result.precedence}
+        shown = " ".join(t.text or "" for t in root.iter(ns + "text"))
+        m = measure(screen, svg)
+        smallest = min(label["px"] for label in m["labels"])
+        overlaps = _overlaps(m["labels"])
+        drawn += 1
+        report.append(f"{q['id']}: {len(steps)} steps, {m['width']:.0f} x {m['height']:.0f} px, smallest {smallest:.1f} px, "
+                      f"{len(overlaps)} overlapping")
+        if len(steps) >= 2:
+            target = shots / f"answer-{q['id']}.png"
+            screen.screenshot(path=str(target), full_page=True)
+            report.append(f"  screenshot: {target}")
+        if (edges < len(steps) or result.answer.document.title not in shown or m["width"] > MAX_WIDTH + 0.5
+                or m["height"] > MAX_HEIGHT + 0.5 or smallest < SMALLEST or overlaps):
+            failures.append(report[-1] if len(steps) < 2 else report[-2])
+    print("\n" + "\n".join(report))
+    assert drawn >= 20 and failures == []
+
+
+def test_cli_governs_draws_the_answer(bundled_store, tmp_path):
+    from tests.conftest import run_cli
+
+    target = tmp_path / "answer.svg"
+    done = run_cli("governs", "Can Mistral keep my data after I delete my agent on La Plateforme?", "--format", "svg",
+                   "-o", str(target), store=bundled_store)
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes().startswith(b"<?xml") and b"class=\"node\"" in target.read_bytes()
