@@ -277,7 +277,7 @@ def _node(kg, payload: dict) -> Reply:
     return json_reply({**node[0], "iri": iri, "edges": edges})
 
 
-_VIEWS: dict[tuple, bytes] = {}  # (view, store generation) -> drawing; older generations are dropped
+_VIEWS: dict[tuple, bytes] = {}  # (view, document, store generation) -> drawing; older generations are dropped
 
 
 def _view(kg, payload: dict) -> Reply:
@@ -285,11 +285,12 @@ def _view(kg, payload: dict) -> Reply:
     from clausegraph.graph.views import parse_view
 
     view = parse_view(payload.get("name") or "precedence", error=QueryError)
+    document = payload.get("document") or None
     generation = kg._store.generation
-    key = (view, generation)
+    key = (view, document, generation)
     if key not in _VIEWS:
-        drawing = view_html(kg._store.handle(), view, fragment=True)
-        for old in [k for k in _VIEWS if k[1] != generation]:
+        drawing = view_html(kg._store.handle(), view, fragment=True, document=document)
+        for old in [k for k in _VIEWS if k[2] != generation]:
             del _VIEWS[old]
         _VIEWS[key] = drawing
     return 200, "text/html; charset=utf-8", _VIEWS[key]

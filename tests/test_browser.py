@@ -140,6 +140,10 @@ def test_html_export_opens_readable_on_a_1280_by_800_screen(browser, bundled_sto
             for ul in page.locator(".cg-details ul").all():
                 items = ul.locator("li").all_text_contents()
                 assert len(items) == len(set(items)), (nodes[node_id]["label"], items)
+        # markdown is hidden, not removed: offsets into the text still mark the right words
+        shown = page.evaluate("""() => { const b = window.clausegraphView.marked('* a **b** [c](http://x.example) d\\\\_e', ['b'], [[2, 3]]);
+            document.body.appendChild(b); const r = [b.innerText, Array.from(b.querySelectorAll('mark'), m => m.innerText)]; b.remove(); return r; }""")
+        assert shown == ["a b c d_e", ["a", "b"]]
         target = tmp_path / "html-terms-of-service-1280x800.png"
         page.screenshot(path=str(target))
         print(f"\nscreenshot: {target}")
@@ -185,6 +189,10 @@ def test_web_page_ask_browse_picture_and_sparql(page, server):
     page.evaluate("() => { const v = document.querySelector('#picture .cg-view'); "
                   "v.clausegraph.select(Object.keys(v.clausegraph.data.edges).find(k => v.clausegraph.data.edges[k].relation === 'supersedes')); }")
     assert "supersedes" in page.locator("#picture .cg-details").inner_text()
+    # drill into one document: its clauses by number and heading
+    page.select_option("#drill", "terms-of-service")
+    page.wait_for_function("() => { const v = document.querySelector('#picture .cg-view');"
+                           " return v && v.clausegraph && Object.values(v.clausegraph.data.nodes).some(n => n.label === '§8 Privacy Policy'); }")
 
     # browse a document, a clause, its edges with the words that state them
     page.click("nav button[data-tab=browse]")

@@ -34,15 +34,46 @@
       while (at >= 0) { spans.push([at, at + p.length]); at = text.indexOf(p, at + p.length); }
     });
     spans.sort(function (a, b) { return a[0] - b[0]; });
-    var pos = 0;
+    var hidden = markup(text), pos = 0;
     spans.forEach(function (s) {
       if (s[0] < pos) return;
-      out.appendChild(document.createTextNode(text.slice(pos, s[0])));
-      out.appendChild(el("mark", { text: text.slice(s[0], s[1]) }));
+      put(out, text, pos, s[0], hidden);
+      put(out.appendChild(el("mark")), text, s[0], s[1], hidden);
       pos = s[1];
     });
-    out.appendChild(document.createTextNode(text.slice(pos)));
+    put(out, text, pos, text.length, hidden);
     return out;
+  }
+
+  /* [start, end) of the markdown in text a reader should not see: emphasis marks (** __), the
+   * "](target)" of a link and its "[", a backslash before punctuation, a list bullet at the start.
+   * They stay in the page, hidden (class cg-md), so every offset into the text still holds. */
+  function markup(text) {
+    var out = [], m, re = /!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()]*\))*\)|\*\*|__|\\(?=[\\`*_{}\[\]()#+\-.!|>])/g;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0][0] === "[" || m[0][0] === "!") {
+        var open = m[0].indexOf("[") + 1;
+        out.push([m.index, m.index + open]);
+        out.push([m.index + open + m[1].length, m.index + m[0].length]);
+      } else out.push([m.index, m.index + m[0].length]);
+    }
+    var bullet = /^\s*[-*\u2022]\s+/.exec(text);
+    if (bullet) out.unshift([0, bullet[0].length]);
+    return out;
+  }
+  /* text[a, b) into parent, the hidden parts of it in <span class="cg-md" hidden> */
+  function put(parent, text, a, b, hidden) {
+    var pos = a;
+    hidden.forEach(function (h) {
+      var s = Math.max(h[0], a), e = Math.min(h[1], b);
+      if (s >= e || s < pos) return;
+      if (s > pos) parent.appendChild(document.createTextNode(text.slice(pos, s)));
+      var span = el("span", { cls: "cg-md", text: text.slice(s, e) });
+      span.hidden = true;
+      parent.appendChild(span);
+      pos = e;
+    });
+    if (b > pos) parent.appendChild(document.createTextNode(text.slice(pos, b)));
   }
 
   function init(root) {
@@ -164,7 +195,7 @@
       if (n.document_title && n.kind !== "document") panel.appendChild(el("div", { text: "in " + n.document_title }));
       if (n.effective) panel.appendChild(el("div", { text: "effective " + n.effective }));
       panel.appendChild(el("div", { cls: "cg-iri", text: n.iri }));
-      if (n.text) panel.appendChild(el("blockquote", { text: n.text }));
+      if (n.text) panel.appendChild(marked(n.text, [], []));
       var out = [], inc = [];
       Object.keys(data.edges).forEach(function (eid) {
         var e = data.edges[eid];
