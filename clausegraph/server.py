@@ -11,6 +11,7 @@
     GET  /api/documents            the documents in the store
     GET  /api/outline?id=...       a document's sections and clauses
     GET  /api/node?iri=...         a node's text and its edges with the words that state them
+    GET  /api/governs?...&picture=svg  the answer's chain drawn as SVG (the page shows it)
     GET  /api/view?name=precedence the drawing of a view, as an HTML fragment for the page
                                    (precedence: the map; &document=ID: that document drilled into)
     GET  /health                   {"ok": true, "stopped_queries": N, "stopped_for_memory": N,

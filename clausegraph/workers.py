@@ -189,11 +189,18 @@ def _governs(kg, payload: dict) -> Reply:
     question = payload.get("question")
     if not isinstance(question, str) or not question.strip():
         raise QueryError("give a question: ?question=... (or JSON {\"question\": ...})")
-    unknown = sorted(set(payload) - {"question", "as_of", "publisher", *CONTEXT_VALUES})
+    unknown = sorted(set(payload) - {"question", "as_of", "publisher", "picture", *CONTEXT_VALUES})
     if unknown:
-        raise QueryError(f"unknown parameter {unknown[0]!r}: use question, as_of, publisher, {', '.join(CONTEXT_VALUES)}")
+        raise QueryError(f"unknown parameter {unknown[0]!r}: use question, as_of, publisher, picture, {', '.join(CONTEXT_VALUES)}")
+    picture = payload.get("picture")
+    if picture not in (None, "", "svg"):
+        raise QueryError(f"picture={picture!r}: the answer is drawn as picture=svg")
     context = {k: (payload.get(k) or None) for k in CONTEXT_VALUES}
     result = kg.governs(question, as_of=payload.get("as_of") or None, publisher=payload.get("publisher") or None, **context)
+    if picture == "svg":  # the answer's chain drawn (graph/answer_picture.py), for the page's <img>
+        from clausegraph.graph.export import export_answer
+
+        return 200, "image/svg+xml", export_answer(result, "svg")
     return json_reply(result.model_dump(mode="json"))
 
 

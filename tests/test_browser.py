@@ -164,7 +164,7 @@ def test_hostile_text_in_the_html_export_stays_text(page, hostile_store, tmp_pat
     assert watch.dialogs == [] and watch.errors == [] and watch.blocked == []
 
 
-def test_web_page_ask_browse_picture_and_sparql(page, server):
+def test_web_page_ask_browse_picture_and_sparql(page, server, tmp_path):
     require_tool(shutil.which("dot") is not None, "Graphviz's dot")
     origin = server.url
     watch = Watch(page, origin)
@@ -181,6 +181,12 @@ def test_web_page_ask_browse_picture_and_sparql(page, server):
     assert answer.locator("blockquote mark").count() >= 1
     status = answer.locator(".status").inner_text()
     assert status in ("governs", "depends", "unresolved")
+    # the answer drawn (governs --format svg, served as picture=svg), loaded as an image
+    size = page.wait_for_function("() => { const i = document.querySelector('#answer img.answer-picture');"
+                                  " return i && i.complete && i.naturalWidth > 0 && [i.naturalWidth, i.naturalHeight]; }").json_value()
+    assert 100 < size[0] <= 1200 and size[1] <= 900
+    page.screenshot(path=str(tmp_path / "web-answer.png"), full_page=True)
+    print(f"\nscreenshot: {tmp_path / 'web-answer.png'}")
 
     # the precedence picture
     page.click("nav button[data-tab=precedence]")

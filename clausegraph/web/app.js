@@ -115,7 +115,15 @@
     if ($("#as_of").value) payload.as_of = $("#as_of").value;
     $("#answer").textContent = "Reading the graph...";
     getJSON("/api/governs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) })
-      .then(renderAnswer).catch(function (err) { showError($("#answer"), err); });
+      .then(function (res) {
+        renderAnswer(res);
+        if (!res.answer) return;
+        /* the same answer drawn: the governing clause, what it beat, the words that decided each step */
+        var query = Object.keys(payload).map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(payload[k]); });
+        var img = el("img", { cls: "answer-picture", alt: "The answer's precedence chain, drawn",
+                              src: "/api/governs?" + query.concat(["picture=svg"]).join("&") });
+        $("#answer").insertBefore(el("figure", {}, [img]), $("#answer").querySelector("h3"));
+      }).catch(function (err) { showError($("#answer"), err); });
   });
 
   /* ---------------------------------------------------------------- browse */
