@@ -144,6 +144,20 @@ def test_html_export_opens_readable_on_a_1280_by_800_screen(browser, bundled_sto
         shown = page.evaluate("""() => { const b = window.clausegraphView.marked('* a **b** [c](http://x.example) d\\\\_e', ['b'], [[2, 3]]);
             document.body.appendChild(b); const r = [b.innerText, Array.from(b.querySelectorAll('mark'), m => m.innerText)]; b.remove(); return r; }""")
         assert shown == ["a b c d_e", ["a", "b"]]
+        # the keyboard alone: Tab from the search box reaches a node, Enter shows it, + zooms
+        page.focus(".cg-search")
+        for _ in range(8):
+            page.keyboard.press("Tab")
+            if page.evaluate("() => document.activeElement.matches('g.node, g.edge')"):
+                break
+        focused = page.evaluate("() => [document.activeElement.id, document.activeElement.getAttribute('aria-label')]")
+        assert focused[0] in nodes or focused[0] in page.evaluate(f"() => {view}.clausegraph.data.edges"), focused
+        page.keyboard.press("Enter")
+        assert page.locator(".cg-details h2").count() == 1 and focused[1]
+        before = page.locator(".cg-canvas svg").get_attribute("viewBox")
+        page.focus(".cg-canvas")
+        page.keyboard.press("+")
+        assert page.locator(".cg-canvas svg").get_attribute("viewBox") != before
         target = tmp_path / "html-terms-of-service-1280x800.png"
         page.screenshot(path=str(target))
         print(f"\nscreenshot: {target}")

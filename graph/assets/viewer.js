@@ -239,6 +239,32 @@
       if (g && g.id) select(g.id);
     });
 
+    /* the keyboard: Tab reaches every node and edge (named for a screen reader), Enter or Space
+     * shows it; on the drawing, + and - zoom, 0 fits, the arrows pan; Escape clears the search */
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node, g.edge"), function (g) {
+      var n = data.nodes[g.id], e = data.edges[g.id];
+      if (!n && !e) return;
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-label", n ? n.kind + ": " + name(g.id) : name(e.source) + " " + e.label + " " + name(e.target));
+      g.addEventListener("keydown", function (evt) {
+        if (evt.key === "Enter" || evt.key === " ") { evt.preventDefault(); select(g.id); }
+      });
+    });
+    canvas.setAttribute("tabindex", "0");
+    canvas.addEventListener("keydown", function (evt) {
+      var v = svg.viewBox.baseVal, step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[evt.key];
+      if (evt.key === "+" || evt.key === "=") zoom(0.8);
+      else if (evt.key === "-") zoom(1.25);
+      else if (evt.key === "0") fit();
+      else if (step) setView(v.x + step[0] * v.width / 10, v.y + step[1] * v.height / 10, v.width, v.height);
+      else return;
+      evt.preventDefault();
+    });
+    search.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape") { search.value = ""; find(""); }
+    });
+
     var hits = [], at = -1;
     function find(q) {
       q = q.trim().toLowerCase();
