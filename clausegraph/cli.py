@@ -41,6 +41,7 @@ _EXAMPLES = {
     "export": "examples:\n  clausegraph export --format trig -o corpus.trig\n  clausegraph export --format nquads | gzip > corpus.nq.gz\n"
               "  clausegraph export --view precedence --format svg -o precedence.svg   # the map of documents\n"
               "  clausegraph export --view precedence --document terms-of-service --format svg -o tos.svg   # its clauses\n"
+              "  clausegraph export --view precedence --matter liability --format svg -o liability.svg   # what decides it\n"
               "  clausegraph export --view precedence --format html -o precedence.html   # open it from disk\n"
               "  clausegraph export --view references --format graphml -o references.graphml   # yEd, Gephi\n"
               "  clausegraph export --view definitions --format jsonld -o definitions.jsonld\n\n"
@@ -140,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--document", "-d", metavar="ID",
                    help="with --view precedence: drill into one document (an id from 'clausegraph stats', e.g. "
                         "terms-of-service): its clauses and the clauses of the documents it touches")
+    p.add_argument("--matter", "-m", metavar="ID",
+                   help="with --view precedence and a drawing format: what decides one legal matter (ontology/matters.toml "
+                        "ids, e.g. liability): the clauses about it by document and what ranks them")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
 
     p = add("serve", "Serve a read-only SPARQL 1.1 endpoint (/sparql), a JSON API (/api/governs, ...) and a web page (/) "
@@ -296,8 +300,8 @@ def _cmd_query(args) -> int:
 def _cmd_export(args) -> int:
     kg = _open(args)
     _populate(kg)
-    view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS and not args.document else "precedence")
-    data = kg.export(args.format, view, document=args.document)
+    view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS and not (args.document or args.matter) else "precedence")
+    data = kg.export(args.format, view, document=args.document, matter=args.matter)
     _write(data, args.output)
     return 0
 

@@ -114,6 +114,7 @@ PICTURE = {
 STAGGER = {"map": 1, "document": 3}  # rows to spread the sources of a picture over
 RANKING = ("prevailsOver", "overrides")  # on a picture, these place a text above another when relations disagree
 PICTURE_WRAP = 13
+FRAME_COLUMNS = 2  # a frame stacks the clauses no edge places in this many columns
 PICTURE_LINES = 3  # lines of a name at most (an external source named by a whole sentence; a document's is never cut)
 
 
@@ -219,6 +220,10 @@ def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
         for iri in inside:
             lines.append(node_line(iri, "    "))
             placed.add(iri)
+        if picture:  # clauses no edge places would fill one row: stack them in columns under their document
+            alone = [iri for iri in inside if not g.degree(iri)]
+            for a, b in zip(alone, alone[FRAME_COLUMNS:]):
+                lines.append(f"    {node_ids[a]} -> {node_ids[b]} [style=\"invis\"];")
         lines.append("  }")
     for iri in sorted(g):
         if iri not in placed:

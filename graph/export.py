@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from clausegraph.graph.draw import dot_to_svg, to_dot, to_mermaid
-from clausegraph.graph.picture import document_title, document_view, map_title, precedence_map
+from clausegraph.graph.picture import document_title, document_view, map_title, matter_title, matter_view, precedence_map
 from clausegraph.graph.sparql import run_query
-from clausegraph.graph.views import View, build_view, build_view_with_clauses, parse_view
+from clausegraph.graph.views import View, build_view, build_view_with_clauses, describe_nodes, parse_view
 from clausegraph.ontology.errors import ExportError, GraphError
 from clausegraph.ontology.namespaces import PREFIXES, RDF
 
@@ -173,9 +173,34 @@ def _only(g: nx.MultiDiGraph, view: View, document: str | None) -> nx.MultiDiGra
     return document_view(g, document)
 
 
-def precedence_picture(store: ox.Store | None, document: str | None = None) -> tuple[nx.MultiDiGraph, str]:
-    """What the drawing formats show of precedence: the map of documents, or the drill-down into one; and its title."""
+_CONCERNING = """
+PREFIX cg: <https://w3id.org/clausegraph/ontology#>
+SELECT DISTINCT ?c WHERE { ?c cg:concerns ?m . FILTER(?m IN (%s)) }"""
+
+
+def _matter_clauses(store: ox.Store | None, matter: str) -> tuple[str, list[str]]:
+    """The label of ``matter`` and the clauses that concern it or a matter below it."""
+    from clausegraph.ontology.matters import broader_closure, load_matters, matter_iri
+
+    table = {m.id: m for m in load_matters()}
+    if matter not in table:
+        raise ExportError(f"unknown matter {matter!r}: choose one of {', '.join(sorted(table))}")
+    below = [m for m in table if matter in broader_closure([m])]
+    iris = ", ".join(f"<{matter_iri(m)}>" for m in sorted(below))
+    return table[matter].label, sorted(str(r["c"]) for r in run_query(store, _CONCERNING % iris).python())
+
+
+def precedence_picture(store: ox.Store | None, document: str | None = None,
+                       matter: str | None = None) -> tuple[nx.MultiDiGraph, str]:
+    """What the drawing formats show of precedence: the map of documents, the drill-down into one
+    document, or what decides one matter; and its title."""
     g = build_view(store, View.PRECEDENCE)
+    if matter is not None:
+        if document is not None:
+            raise ExportError("draw one document (--document) or one matter (--matter), not both")
+        label, clauses = _matter_clauses(store, matter)
+        d = matter_view(g, matter, describe_nodes(store, clauses))
+        return d, matter_title(d, label, _publishers(store))
     if document is None:
         m = precedence_map(g)
         return m, map_title(m, _publishers(store))
@@ -231,7 +256,7 @@ def export_answer(result, fmt: ExportFormat | str) -> bytes:
 
 
 def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | str = View.FULL,
-                document: str | None = None) -> bytes:
+                document: str | None = None, matter: str | None = None) -> bytes:
     """``fmt`` of ``view``: RDF formats of the full view are the whole dataset. The drawing formats
     (dot, svg, mermaid) of the precedence view draw its map, or with ``document`` its drill-down
     into that document (graph/picture.py); the other formats write the view's data, of that
@@ -243,8 +268,10 @@ def export_view(store: ox.Store | None, fmt: ExportFormat | str, view: View | st
     view = parse_view(view)
     if document is not None and view is not View.PRECEDENCE:
         _only(None, view, document)  # raises: a drill-down is of the precedence view
+    if matter is not None and (view is not View.PRECEDENCE or fmt not in PICTURE_FORMATS):
+        raise ExportError("what decides a matter (--matter) is a precedence picture: --view precedence, --format dot, svg or mermaid")
     if view is View.PRECEDENCE and fmt in PICTURE_FORMATS:
-        g, title = precedence_picture(store, document)
+        g, title = precedence_picture(store, document, matter)
         if fmt is ExportFormat.MERMAID:
             return to_mermaid(g).encode("utf-8")
         dot = to_dot(g, title=title)

@@ -8,6 +8,9 @@
     document   the precedence edges that have a clause, section or the document itself of one
                document (``--document ID``) at either end, at clause level; every clause is framed
                with its document, and named by its number and heading ("§6.2 Exclusions")
+    matter     what decides one legal matter (``--matter liability``): the clauses that concern it
+               or a narrower matter (liability-cap, damages-exclusion), framed with their documents,
+               the precedence edges that touch them, and the edges of the map between their documents
 
 Both take the precedence view (graph/views.py) and return a smaller ``MultiDiGraph`` of the same
 shape (the same node and edge attributes), so every writer of a view writes them too. Each edge
@@ -30,7 +33,7 @@ from clausegraph.ontology.errors import ExportError
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["precedence_map", "document_view", "document_ids", "map_title", "document_title"]
+__all__ = ["precedence_map", "document_view", "matter_view", "document_ids", "map_title", "document_title", "matter_title"]
 
 _TOP_KINDS = ("document", "group", "external")
 CONDITION_LIMIT = 90  # characters of a condition shown on the map (the tooltip and the data keep all of it)
@@ -172,3 +175,44 @@ def document_title(d: nx.MultiDiGraph, publishers: list[str]) -> str:
     versions = ", ".join(sorted({data.get("effective") or "" for data in docs} - {""}))
     return (f"{_publishers(publishers)}: {name}" + (f" ({versions})" if versions else "") +
             "\nwhat it prevails over and what prevails over it, clause by clause")
+
+
+def matter_view(g: nx.MultiDiGraph, matter: str, clauses: dict[str, dict]) -> nx.MultiDiGraph:
+    """What decides ``matter``: ``clauses`` (IRI -> the attributes views.describe_nodes gives) are the
+    clauses that concern it; the precedence view ``g`` gives the edges that touch them and, rolled up,
+    the edges between their documents."""
+    import networkx as nx
+
+    out = nx.MultiDiGraph(**{**g.graph, "picture": "document", "matter": matter})
+    documents = {}
+    # a clause named as its section ("§6.1 Limitation of Liability" twice) is shown once, unless an edge needs it
+    seen: set[tuple[str, str]] = set()
+    for iri, attrs in sorted(clauses.items(), key=lambda c: (c[0] not in g, len(c[0]), c[0])):
+        if (attrs["document"], attrs["label"]) in seen and iri not in g:
+            continue
+        seen.add((attrs["document"], attrs["label"]))
+        out.add_node(iri, **attrs)
+        doc = next((d for d in g if g.nodes[d]["kind"] == "document" and iri.startswith(d.rstrip("/") + "/")), None)
+        if doc:
+            documents[doc] = None
+    for doc in documents:
+        out.add_node(doc, **g.nodes[doc])
+    owners = _owners(g)
+    for u, v, key, data in sorted(g.edges(keys=True, data=True), key=lambda e: e[:3]):
+        if u in clauses or v in clauses:
+            for end in (u, v, owners[u], owners[v]):
+                if end not in out:
+                    out.add_node(end, **g.nodes[end])
+            out.add_edge(u, v, key=key, **data)
+    m = precedence_map(g)
+    for a, b, key, data in sorted(m.edges(keys=True, data=True), key=lambda e: e[:3]):
+        if a in documents and b in documents and not out.has_edge(a, b, key):
+            out.add_edge(a, b, key=key, **{k: v for k, v in data.items() if k != "caption"})
+    _number_conditions(out)
+    return out
+
+
+def matter_title(d: nx.MultiDiGraph, label: str, publishers: list[str]) -> str:
+    count = sum(1 for _, data in d.nodes(data=True) if data["kind"] in ("clause", "section"))
+    return (f"{_publishers(publishers)}: what decides {label}\n"
+            f"{count} clauses about it, by document, and what ranks them")

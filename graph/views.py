@@ -32,7 +32,7 @@ from clausegraph.ontology.namespaces import CG
 if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
     import networkx as nx
 
-__all__ = ["View", "parse_view", "build_view", "build_view_with_clauses", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
+__all__ = ["View", "parse_view", "build_view", "build_view_with_clauses", "describe_nodes", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
 
 
 class View(str, Enum):
@@ -254,6 +254,13 @@ def build_view_with_clauses(store: ox.Store | None, view: View | str) -> tuple[n
         attrs = catalog.attributes(iri)
         clauses[iri] = {"label": attrs["label"], "document_title": attrs["document_title"], "text": attrs["text"]}
     return g, clauses
+
+
+def describe_nodes(store: ox.Store | None, iris) -> dict[str, dict]:
+    """The attributes a view gives each of ``iris`` (label, kind, document, text, ...), for a picture
+    that shows clauses no edge of the view touches."""
+    catalog = _Catalog(store)
+    return {iri: catalog.attributes(iri) for iri in iris}
 
 
 def _build_view(store: ox.Store | None, view: View, catalog: _Catalog) -> nx.MultiDiGraph:

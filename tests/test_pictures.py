@@ -22,6 +22,8 @@ from tests.conftest import require_tool
 MAX_WIDTH, MAX_HEIGHT = 1200, 900  # px at 100 %
 SCREEN = {"width": 1280, "height": 800}
 SMALLEST = 10.0  # px
+# the matters whose pictures are held to the measure (a matter with 40 clauses, such as training, is not yet)
+MATTERS = ("liability", "governing-law", "indemnity")
 
 # label boxes on the screen: one per node, edge and the title; its lines, text and letter height
 _MEASURE = """() => {
@@ -85,6 +87,8 @@ def pictures(bundled_store) -> dict[str, bytes]:
         out = {"map": kg.export("svg", "precedence")}
         for doc in ids:
             out[doc] = kg.export("svg", "precedence", document=doc)
+        for matter in MATTERS:
+            out[f"matter-{matter}"] = kg.export("svg", "precedence", matter=matter)
     return out
 
 
@@ -231,3 +235,17 @@ def test_cli_governs_draws_the_answer(bundled_store, tmp_path):
                    "-o", str(target), store=bundled_store)
     assert done.returncode == 0, done.stderr
     assert target.read_bytes().startswith(b"<?xml") and b"class=\"node\"" in target.read_bytes()
+
+
+def test_what_decides_liability(kg):
+    d, title = kg.precedence_picture(matter="liability")
+    labels = [(data["document"], data["label"]) for _, data in d.nodes(data=True) if data["kind"] in ("section", "clause")]
+    assert len(labels) == len(set(labels))  # a clause named as its section is not drawn twice
+    assert ("data-processing-agreement", "§11.3 Liability") in labels
+    assert ("partner-served-deployment-terms", "§6.2 Exclusions") in labels  # "damages-exclusion" is below liability
+    dpa = next(n for n, data in d.nodes(data=True) if data["document"] == "data-processing-agreement" and data["kind"] == "document")
+    tos = next(n for n, data in d.nodes(data=True) if data["document"] == "terms-of-service" and data["kind"] == "document")
+    assert d.has_edge(dpa, tos, "prevailsOver")  # the map's edge between two documents that both speak of it
+    assert title.startswith("Mistral AI: what decides Liability\n")
+    with pytest.raises(clausegraph.ClauseGraphError, match="unknown matter 'nope': choose one of"):
+        kg.precedence_picture(matter="nope")
