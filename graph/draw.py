@@ -7,6 +7,11 @@ the use of a term) do not pull ranks (``constraint=false``); a document's citati
 document they belong to; external sources are dashed ellipses; each edge is labelled with its
 relation and its condition. Node and edge ids in the SVG are ``n<i>`` / ``e<i>``, in the order of
 :func:`element_ids`, so a page can attach the data of the view to what it draws.
+
+A picture (a graph with a ``picture`` attribute: the map, a drill-down, a matter or an answer, from
+graph/picture.py and graph/answer_picture.py) is drawn to be read without zooming: PICTURE sizes,
+names wrapped short, each edge saying only its ``caption`` beside its colour, and a title whose
+legend names the relations drawn and lists the conditions (or deciding words) the captions number.
 """
 
 from __future__ import annotations

@@ -118,13 +118,14 @@ def test_html_export_opened_from_disk(page, bundled_store, tmp_path):
     assert watch.errors == [] and watch.dialogs == []
 
 
-def test_html_export_opens_readable_on_a_1280_by_800_screen(browser, bundled_store, tmp_path):
+@pytest.mark.parametrize("document", [None, "terms-of-service"], ids=["map", "terms-of-service"])
+def test_html_export_opens_readable_on_a_1280_by_800_screen(browser, bundled_store, tmp_path, document):
     """At 1,280 x 800: labels at least 10 px from the start, the search box as wide as the drawing
     with its whole placeholder shown, and each edge of a clause's panel named once."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=1)
     page = context.new_page()
     try:
-        g, watch = open_html_export(page, bundled_store, "precedence", tmp_path, document="terms-of-service")
+        g, watch = open_html_export(page, bundled_store, "precedence", tmp_path, document=document)
         view = "document.querySelector('.cg-view')"
         assert page.evaluate(f"() => {view}.clausegraph.smallestLabel()") >= 10
         search = page.evaluate("""() => { const s = document.querySelector('.cg-search'), st = getComputedStyle(s);
@@ -158,7 +159,7 @@ def test_html_export_opens_readable_on_a_1280_by_800_screen(browser, bundled_sto
         page.focus(".cg-canvas")
         page.keyboard.press("+")
         assert page.locator(".cg-canvas svg").get_attribute("viewBox") != before
-        target = tmp_path / "html-terms-of-service-1280x800.png"
+        target = tmp_path / f"html-{document or 'map'}-1280x800.png"
         page.screenshot(path=str(target))
         print(f"\nscreenshot: {target}")
         assert watch.errors == [] and watch.blocked == []
