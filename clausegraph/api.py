@@ -326,9 +326,20 @@ class KnowledgeGraph:
 
         return evaluate_governs(self, Path(gold), split=split)
 
-    def export(self, fmt: ExportFormat | str, view: View | str = View.FULL) -> bytes:
-        """``fmt`` of ``view`` (graph/export.py lists the formats); RDF of the full view is the whole dataset."""
-        return export_view(self._store.handle(), fmt, view)
+    def export(self, fmt: ExportFormat | str, view: View | str = View.FULL, document: str | None = None,
+               matter: str | None = None) -> bytes:
+        """``fmt`` of ``view`` (graph/export.py lists the formats); RDF of the full view is the whole dataset.
+        The drawings of the precedence view are its map of documents, or with ``document`` (an id such as
+        ``terms-of-service``) the drill-down into that document's clauses, or with ``matter`` (``liability``)
+        what decides that matter."""
+        return export_view(self._store.handle(), fmt, view, document=document, matter=matter)
+
+    def precedence_picture(self, document: str | None = None, matter: str | None = None):
+        """What the drawings of the precedence view show, as a networkx ``MultiDiGraph``, and its title: the
+        map of documents, the drill-down into ``document``, or what decides ``matter`` (graph/picture.py)."""
+        from clausegraph.graph.export import precedence_picture
+
+        return precedence_picture(self._store.handle(), document, matter)
 
     def view(self, view: View | str = View.PRECEDENCE):
         """The networkx ``MultiDiGraph`` of ``view`` (graph/views.py)."""

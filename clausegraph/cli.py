@@ -39,12 +39,15 @@ _EXAMPLES = {
              "  clausegraph query search --bind q=refund --format json\n"
              "  clausegraph query 'SELECT (COUNT(*) AS ?n) WHERE { ?c a cg:Clause }'",
     "export": "examples:\n  clausegraph export --format trig -o corpus.trig\n  clausegraph export --format nquads | gzip > corpus.nq.gz\n"
-              "  clausegraph export --view precedence --format svg -o precedence.svg\n"
+              "  clausegraph export --view precedence --format svg -o precedence.svg   # the map of documents\n"
+              "  clausegraph export --view precedence --document terms-of-service --format svg -o tos.svg   # its clauses\n"
+              "  clausegraph export --view precedence --matter liability --format svg -o liability.svg   # what decides it\n"
               "  clausegraph export --view precedence --format html -o precedence.html   # open it from disk\n"
               "  clausegraph export --view references --format graphml -o references.graphml   # yEd, Gephi\n"
               "  clausegraph export --view definitions --format jsonld -o definitions.jsonld\n\n"
               "views:\n  precedence   documents, groups and external sources; prevails-over, overrides, constrains, governs,\n"
-              "               incorporates (with their conditions); succession between versions\n"
+              "               incorporates (with their conditions); succession between versions. Drawn (dot, svg,\n"
+              "               mermaid) as a map of documents, or with --document ID as that document's clauses\n"
               "  references   clause -> cited section/clause/document/external source, and document -> document\n"
               "  definitions  defined terms, the clauses that define and use them\n"
               "  full         all of it plus the document tree; as RDF, the whole dataset\n\n"
@@ -63,7 +66,8 @@ _EXAMPLES = {
     "context": "examples:\n  clausegraph context\n  clausegraph context --publisher mistral-ai --json",
     "governs": "examples:\n  clausegraph governs \"Can Mistral train on my Le Chat Pro chats?\" --role consumer --service le-chat --plan pro\n"
                "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --json\n"
-               "  clausegraph governs \"What is the liability cap?\" --channel cloud-partner --as-of 2025-04-15",
+               "  clausegraph governs \"What is the liability cap?\" --channel cloud-partner --as-of 2025-04-15\n"
+               "  clausegraph governs \"If the DPA and the Terms disagree, which wins?\" --role business --format svg -o answer.svg",
 }
 
 
@@ -134,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=[f.value for f in ExportFormat], default="trig")
     p.add_argument("--view", "-v", choices=[v.value for v in View], default=None,
                    help="what to show (default: full for the RDF formats, which is the whole dataset; precedence for the others)")
+    p.add_argument("--document", "-d", metavar="ID",
+                   help="with --view precedence: drill into one document (an id from 'clausegraph stats', e.g. "
+                        "terms-of-service): its clauses and the clauses of the documents it touches")
+    p.add_argument("--matter", "-m", metavar="ID",
+                   help="with --view precedence and a drawing format: what decides one legal matter (ontology/matters.toml "
+                        "ids, e.g. liability): the clauses about it by document and what ranks them")
     p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
 
     p = add("serve", "Serve a read-only SPARQL 1.1 endpoint (/sparql), a JSON API (/api/governs, ...) and a web page (/) "
@@ -171,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     _context_options(p)
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date the answer is for (default: today)")
     p.add_argument("--json", action="store_true", help="print the JSON of DESIGN.md")
+    p.add_argument("--format", "-f", choices=["text", "json", "svg", "dot", "html"], default="text",
+                   help="text (default), json (as --json), or the answer's chain drawn: the governing clause, the texts "
+                        "it beat and the words that decided each step (svg, dot, html; Graphviz's dot)")
+    p.add_argument("-o", "--output", metavar="FILE", help="with a drawing format: file to write (default: standard output)")
 
     p = add("search", "The ranking on its own: the clauses of one publisher's documents in force that best match a query, "
                       "with their scores and the legal matters they concern.")
@@ -290,10 +304,16 @@ def _cmd_query(args) -> int:
 def _cmd_export(args) -> int:
     kg = _open(args)
     _populate(kg)
-    view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS else "precedence")
-    data = kg.export(args.format, view)
-    if args.output:
-        target = Path(args.output)
+    view = args.view or ("full" if ExportFormat(args.format) in RDF_FORMATS and not (args.document or args.matter) else "precedence")
+    data = kg.export(args.format, view, document=args.document, matter=args.matter)
+    _write(data, args.output)
+    return 0
+
+
+def _write(data: bytes, output: str | None) -> None:
+    """``data`` to the file ``output`` (whole or not at all), or to standard output."""
+    if output:
+        target = Path(output)
         tmp = target.with_name(target.name + ".tmp")
         try:
             tmp.write_bytes(data)
@@ -304,7 +324,6 @@ def _cmd_export(args) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    return 0
 
 
 def _cmd_stats(args) -> int:
@@ -425,8 +444,13 @@ def _cmd_governs(args) -> int:
     _populate(kg)
     result = kg.governs(args.question, role=args.role, region=args.region, service=args.service, plan=args.plan,
                         channel=args.channel, infrastructure=args.infrastructure, publisher=args.publisher, as_of=as_of)
-    if args.json:
+    if args.json or args.format == "json":
         print(result.model_dump_json(indent=2))
+        return 0
+    if args.format in ("svg", "dot", "html"):
+        from clausegraph.graph.export import export_answer
+
+        _write(export_answer(result, args.format), args.output)
         return 0
     _print_governs(result)
     return 0

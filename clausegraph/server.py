@@ -11,7 +11,9 @@
     GET  /api/documents            the documents in the store
     GET  /api/outline?id=...       a document's sections and clauses
     GET  /api/node?iri=...         a node's text and its edges with the words that state them
+    GET  /api/governs?...&picture=svg  the answer's chain drawn as SVG (the page shows it)
     GET  /api/view?name=precedence the drawing of a view, as an HTML fragment for the page
+                                   (precedence: the map; &document=ID: that document drilled into)
     GET  /health                   {"ok": true, "stopped_queries": N, "stopped_for_memory": N,
                                     "workers_without_network": true}
 
@@ -409,7 +411,7 @@ _ROUTES: dict[str, Callable[[_Handler, bytes | None], None]] = {
     "/api/documents": _pooled("documents"),
     "/api/outline": _pooled("outline", "id"),
     "/api/node": _pooled("node", "iri"),
-    "/api/view": _pooled("view", "name"),
+    "/api/view": _pooled("view", "name", "document"),
     "/health": _health,
 }
 

@@ -189,11 +189,18 @@ def _governs(kg, payload: dict) -> Reply:
     question = payload.get("question")
     if not isinstance(question, str) or not question.strip():
         raise QueryError("give a question: ?question=... (or JSON {\"question\": ...})")
-    unknown = sorted(set(payload) - {"question", "as_of", "publisher", *CONTEXT_VALUES})
+    unknown = sorted(set(payload) - {"question", "as_of", "publisher", "picture", *CONTEXT_VALUES})
     if unknown:
-        raise QueryError(f"unknown parameter {unknown[0]!r}: use question, as_of, publisher, {', '.join(CONTEXT_VALUES)}")
+        raise QueryError(f"unknown parameter {unknown[0]!r}: use question, as_of, publisher, picture, {', '.join(CONTEXT_VALUES)}")
+    picture = payload.get("picture")
+    if picture not in (None, "", "svg"):
+        raise QueryError(f"picture={picture!r}: the answer is drawn as picture=svg")
     context = {k: (payload.get(k) or None) for k in CONTEXT_VALUES}
     result = kg.governs(question, as_of=payload.get("as_of") or None, publisher=payload.get("publisher") or None, **context)
+    if picture == "svg":  # the answer's chain drawn (graph/answer_picture.py), for the page's <img>
+        from clausegraph.graph.export import export_answer
+
+        return 200, "image/svg+xml", export_answer(result, "svg")
     return json_reply(result.model_dump(mode="json"))
 
 
@@ -277,7 +284,7 @@ def _node(kg, payload: dict) -> Reply:
     return json_reply({**node[0], "iri": iri, "edges": edges})
 
 
-_VIEWS: dict[tuple, bytes] = {}  # (view, store generation) -> drawing; older generations are dropped
+_VIEWS: dict[tuple, bytes] = {}  # (view, document, store generation) -> drawing; older generations are dropped
 
 
 def _view(kg, payload: dict) -> Reply:
@@ -285,11 +292,12 @@ def _view(kg, payload: dict) -> Reply:
     from clausegraph.graph.views import parse_view
 
     view = parse_view(payload.get("name") or "precedence", error=QueryError)
+    document = payload.get("document") or None
     generation = kg._store.generation
-    key = (view, generation)
+    key = (view, document, generation)
     if key not in _VIEWS:
-        drawing = view_html(kg._store.handle(), view, fragment=True)
-        for old in [k for k in _VIEWS if k[1] != generation]:
+        drawing = view_html(kg._store.handle(), view, fragment=True, document=document)
+        for old in [k for k in _VIEWS if k[2] != generation]:
             del _VIEWS[old]
         _VIEWS[key] = drawing
     return 200, "text/html; charset=utf-8", _VIEWS[key]

@@ -7,6 +7,11 @@ the use of a term) do not pull ranks (``constraint=false``); a document's citati
 document they belong to; external sources are dashed ellipses; each edge is labelled with its
 relation and its condition. Node and edge ids in the SVG are ``n<i>`` / ``e<i>``, in the order of
 :func:`element_ids`, so a page can attach the data of the view to what it draws.
+
+A picture (a graph with a ``picture`` attribute: the map, a drill-down, a matter or an answer, from
+graph/picture.py and graph/answer_picture.py) is drawn to be read without zooming: PICTURE sizes,
+names wrapped short, each edge saying only its ``caption`` beside its colour, and a title whose
+legend names the relations drawn and lists the conditions (or deciding words) the captions number.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ NODE_STYLE = {
     "section": {"shape": "note", "style": "filled", "fillcolor": "#f4f4f4", "fontsize": "10"},
     "clause": {"shape": "note", "style": "filled", "fillcolor": "#ffffff", "fontsize": "10"},
     "term": {"shape": "plaintext", "style": "", "fillcolor": "", "fontsize": "10"},
+    "answer": {"shape": "note", "style": "filled,bold", "fillcolor": "#d5f5e3", "fontsize": "11"},
 }
 EDGE_STYLE = {
     "prevailsOver": {"color": "#b03a2e", "penwidth": "2.2", "style": "solid"},
@@ -47,6 +53,8 @@ EDGE_STYLE = {
     "usesTerm": {"color": "#aab7b8", "penwidth": "0.6", "style": "dotted", "constraint": "false"},
     "borrowsDefinitionsFrom": {"color": "#1e8449", "penwidth": "1.2", "style": "dashed"},
     "partOf": {"color": "#d5d8dc", "penwidth": "0.6", "style": "solid", "arrowhead": "none", "dir": "back"},
+    "readWith": {"color": "#7f8c8d", "penwidth": "1.0", "style": "dotted"},
+    "rival": {"color": "#d68910", "penwidth": "1.2", "style": "dashed", "arrowhead": "none"},
 }
 # edge labels are left off these (too many to read); their data stays in the tooltip and the file
 _QUIET = {"usesTerm", "partOf", "references", "member"}
@@ -98,6 +106,65 @@ def _attrs(attrs: dict) -> str:
     return ", ".join(f"{k}={_quote(v)}" for k, v in attrs.items() if v != "" or k == "label")
 
 
+# the map and the drill-down (graph/picture.py) are drawn to be read without zooming: sizes in points
+# (an SVG point is 4/3 px at 100 %); the smallest, 9 pt, is 12 px. "size" makes Graphviz shrink a
+# drawing larger than 1,200 x 900 px to fit (12.3 x 9.2 in and its margin); tests/test_pictures.py measures the
+# labels that result (at least 10 px, none overlapping) in Chromium
+PICTURE = {
+    "graph": {"nodesep": "0.12", "ranksep": "0.42", "fontsize": "14", "margin": "0.1", "size": "12.3,9.2"},
+    "node": {"margin": "0.08,0.04"},
+    "edge": {"fontsize": "9"},
+    "sizes": {"document": "11", "group": "11", "external": "10", "section": "10", "clause": "10", "term": "10", "answer": "11"},
+}
+STAGGER = {"map": 1, "document": 3}  # rows to spread the sources of a picture over
+RANKING = ("prevailsOver", "overrides")  # on a picture, these place a text above another when relations disagree
+PICTURE_WRAP = 13
+FRAME_COLUMNS = 2  # a frame stacks the clauses no edge places in this many columns
+PICTURE_LINES = 3  # lines of a name at most (an external source named by a whole sentence; a document's is never cut)
+
+
+def _picture_label(data: dict, wide: bool = False) -> str:
+    """A node's name wrapped for a picture; ``wide`` for the few nodes of an answer's picture."""
+    lines = textwrap.wrap(data["label"], PICTURE_WRAP * 2 if wide else PICTURE_WRAP, break_long_words=False) or [data["label"]]
+    if len(lines) > PICTURE_LINES and data["kind"] not in ("document", "group"):  # a document's name is never cut
+        lines = lines[:PICTURE_LINES]
+        lines[-1] = lines[-1][: PICTURE_WRAP - 1].rstrip() + "…"
+    if data["kind"] == "document" and data.get("effective"):
+        lines.append(data["effective"])
+    return "\n".join(lines)
+
+
+# the legend of a picture: how each relation is drawn, in the words of RELATION_LABELS
+_LEGEND_MARKS = {"solid": "———", "dashed": "– – –", "dotted": "·······", "bold": "———"}
+
+
+def _html(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _legend_label(title: str, g: nx.MultiDiGraph) -> str:
+    """The title of a picture (a Graphviz HTML-like label), and under it a legend of the relations it draws."""
+    from clausegraph.graph.views import RELATION_LABELS
+
+    rows = [f'<tr><td colspan="4"><font point-size="{PICTURE["graph"]["fontsize"]}">{_html(line)}</font></td></tr>'
+            for line in title.split("\n")]
+    names = {d["relation"]: RELATION_LABELS.get(d["relation"]) or d.get("label") or d["relation"] for *_, d in g.edges(data=True)}
+    shown = [r for r in EDGE_STYLE if r in names]
+    cells = []
+    for relation in shown:
+        style = EDGE_STYLE[relation]
+        mark = _LEGEND_MARKS.get(style["style"], "———") + ("▷" if style.get("arrowhead") == "empty" else
+                                                             "◇" if style.get("arrowhead") == "odiamond" else "▶")
+        cells.append(f'<td align="left"><font color="{style["color"]}">{mark}</font> '
+                     f'<font point-size="{PICTURE["edge"]["fontsize"]}">{_html(names[relation])}</font></td>')
+    for i in range(0, len(cells), 4):
+        rows.append("<tr>" + "".join(cells[i:i + 4]) + "</tr>")
+    for i, note in enumerate(g.graph.get("notes") or (), start=1):
+        rows.append(f'<tr><td colspan="4" align="left"><font point-size="{PICTURE["edge"]["fontsize"]}">'
+                    f'{g.graph.get("note_word", "if")} [{i}]: {_html(note)}</font></td></tr>')
+    return '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">' + "".join(rows) + "</table>>"
+
+
 def _node_label(data: dict) -> str:
     label = data["label"]
     if data["kind"] == "document" and data.get("effective"):
@@ -109,26 +176,59 @@ def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
     """The view as Graphviz DOT, clustered by document, winners above losers."""
     node_ids, edge_ids = element_ids(g)
     view = g.graph.get("view", "")
+    picture = bool(g.graph.get("picture"))
+    # an answer's few nodes name their documents; frames there only crowd the labels of its edges
+    frames = [] if g.graph.get("picture") == "answer" else _frames(g)
+    graph_style = {'rankdir': 'TB', 'newrank': 'true', 'fontname': FONT, 'nodesep': '0.35', 'ranksep': '0.8', 'labelloc': 't', 'fontsize': '16'}
+    node_style = {'fontname': FONT, 'margin': '0.12,0.06'}
+    edge_style = {'fontname': FONT, 'fontsize': '9', 'arrowsize': '0.7'}
+    if picture:
+        graph_style, node_style, edge_style = ({**graph_style, **PICTURE["graph"]}, {**node_style, **PICTURE["node"]},
+                                               {**edge_style, **PICTURE["edge"]})
+        if not frames:  # newrank lets frames share ranks; without frames, dot's own ranking packs tighter
+            del graph_style["newrank"]
+    title = title or f"clausegraph: {view} view"
     lines = [
         "digraph clausegraph {",
-        f"  graph [{_attrs({'rankdir': 'TB', 'newrank': 'true', 'fontname': FONT, 'nodesep': '0.35', 'ranksep': '0.8', 'labelloc': 't', 'fontsize': '16', 'label': title or f'clausegraph: {view} view', 'tooltip': title or view})}];",
-        f"  node [{_attrs({'fontname': FONT, 'margin': '0.12,0.06'})}];",
-        f"  edge [{_attrs({'fontname': FONT, 'fontsize': '9', 'arrowsize': '0.7'})}];",
+        f"  graph [{_attrs({**graph_style, 'label': title, 'tooltip': title})}];" if not picture else
+        f"  graph [{_attrs({**graph_style, 'tooltip': title})}, label={_legend_label(title, g)}];",
+        f"  node [{_attrs(node_style)}];",
+        f"  edge [{_attrs(edge_style)}];",
     ]
 
     def node_line(iri: str, indent: str) -> str:
         data = g.nodes[iri]
-        style = NODE_STYLE.get(data["kind"], NODE_STYLE["clause"])
+        style = dict(NODE_STYLE.get(data["kind"], NODE_STYLE["clause"]))
+        if picture and data["kind"] == "external":  # a box holds a wrapped name in less width than an ellipse
+            style.update(shape="box", style="filled,dashed,rounded")
         tooltip = data.get("text") or data.get("document_title") or data["label"]
-        return f"{indent}{node_ids[iri]} [{_attrs({**style, 'id': node_ids[iri], 'label': _node_label(data), 'tooltip': tooltip[:300]})}];"
+        label = _node_label(data)
+        if picture:
+            style["fontsize"] = PICTURE["sizes"].get(data["kind"], "10")
+            label = _picture_label(data, wide=g.graph.get("picture") == "answer")
+            if data.get("inside"):
+                tooltip += f" ({data['inside']} statement{'s' if data['inside'] != 1 else ''} between its own clauses)"
+        return f"{indent}{node_ids[iri]} [{_attrs({**style, 'id': node_ids[iri], 'label': label, 'tooltip': tooltip[:300]})}];"
 
+    # external sources, which only point down, would all sit in one row above what they name: a
+    # picture staggers them over STAGGER rows (what Graphviz's unflatten does for leaves)
+    framed = {iri for _, inside in frames for iri in inside}
+    sources = sorted((iri for iri, d in g.nodes(data=True) if not g.in_degree(iri) and iri not in framed
+                      and (d["kind"] == "external" or g.graph.get("picture") == "document")),
+                     key=lambda iri: g.nodes[iri]["label"])
+    rows = STAGGER.get(g.graph.get("picture"), 1)
+    stagger = {iri: 1 + i % rows for i, iri in enumerate(sources)}
     placed: set[str] = set()
-    for i, (title_text, inside) in enumerate(_frames(g)):
+    for i, (title_text, inside) in enumerate(frames):
         lines.append(f"  subgraph cluster_{i} {{")
         lines.append(f"    graph [{_attrs({'style': 'rounded', 'color': '#aeb6bf', 'label': '', 'tooltip': title_text})}];")
         for iri in inside:
             lines.append(node_line(iri, "    "))
             placed.add(iri)
+        if picture:  # clauses no edge places would fill one row: stack them in columns under their document
+            alone = [iri for iri in inside if not g.degree(iri)]
+            for a, b in zip(alone, alone[FRAME_COLUMNS:]):
+                lines.append(f"    {node_ids[a]} -> {node_ids[b]} [style=\"invis\"];")
         lines.append("  }")
     for iri in sorted(g):
         if iri not in placed:
@@ -138,9 +238,16 @@ def to_dot(g: nx.MultiDiGraph, title: str | None = None) -> str:
         style = dict(EDGE_STYLE.get(data["relation"], {}))
         if data.get("explicit") is False:
             style["style"] = "dashed"
-        label = "" if data["relation"] in _QUIET else edge_caption(data)
+        if "caption" in data:
+            label = data["caption"]
+        else:
+            label = "" if data["relation"] in _QUIET else edge_caption(data)
         tooltip = data.get("words") or data.get("label") or data["relation"]
         attrs = {**style, "id": edge_ids[(u, v, key)], "label": label, "tooltip": tooltip[:300]}
+        if picture and u in stagger:
+            attrs["minlen"] = str(stagger[u])
+        if picture and data["relation"] not in RANKING and any(g.has_edge(v, u, r) for r in RANKING):
+            attrs["constraint"] = "false"  # "the DPA prevails over the Terms" places them, not "the Terms constrain §11.3 of the DPA"
         if data["relation"] == "partOf":  # draw the tree parent above child
             lines.append(f"  {node_ids[v]} -> {node_ids[u]} [{_attrs({**attrs, 'dir': 'back'})}];")
         else:

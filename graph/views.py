@@ -32,7 +32,7 @@ from clausegraph.ontology.namespaces import CG
 if TYPE_CHECKING:  # networkx takes 0.25 s to import: only the functions that build or write a view load it
     import networkx as nx
 
-__all__ = ["View", "parse_view", "build_view", "build_view_with_clauses", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
+__all__ = ["View", "parse_view", "build_view", "build_view_with_clauses", "describe_nodes", "PRECEDENCE_RELATIONS", "RELATION_LABELS", "NODE_KINDS"]
 
 
 class View(str, Enum):
@@ -149,10 +149,22 @@ class _Catalog:
         if kind == "section":
             own = str(row.get("heading") or "")
         else:
-            last = iri.rstrip("/").split("/")[-1]
-            paragraph = "¶" + last[1:] if last[:1] == "p" and last[1:].isdigit() else ""
-            own = str(row.get("heading") or row.get("label") or paragraph)
+            own = str(row.get("heading") or row.get("label") or "") or self._clause_name(iri, row)
         return f"{where} {own}".strip() or kind
+
+    def _clause_name(self, iri: str, row: dict) -> str:
+        """A clause without a heading of its own is named by the heading of its section ("§8 Governing Law",
+        "¶2" after it for a later paragraph), else by its first words: never by a paragraph ordinal alone."""
+        last = iri.rstrip("/").split("/")[-1]
+        ordinal = int(last[1:]) if last[:1] == "p" and last[1:].isdigit() else 0
+        parent, seen = self.parent.get(iri, ""), 0
+        while parent and seen < 50:
+            heading = self.nodes.get(parent, {}).get("heading")
+            if heading:
+                return str(heading) + (f" ¶{ordinal}" if ordinal > 1 else "")
+            parent, seen = self.parent.get(parent, ""), seen + 1
+        words = " ".join(str(row.get("text") or "").split()[:5])
+        return f"“{words}…”" if words else (f"¶{ordinal}" if ordinal else "")
 
     def attributes(self, iri: str) -> dict:
         row = self.nodes.get(iri, {})
@@ -242,6 +254,13 @@ def build_view_with_clauses(store: ox.Store | None, view: View | str) -> tuple[n
         attrs = catalog.attributes(iri)
         clauses[iri] = {"label": attrs["label"], "document_title": attrs["document_title"], "text": attrs["text"]}
     return g, clauses
+
+
+def describe_nodes(store: ox.Store | None, iris) -> dict[str, dict]:
+    """The attributes a view gives each of ``iris`` (label, kind, document, text, ...), for a picture
+    that shows clauses no edge of the view touches."""
+    catalog = _Catalog(store)
+    return {iri: catalog.attributes(iri) for iri in iris}
 
 
 def _build_view(store: ox.Store | None, view: View, catalog: _Catalog) -> nx.MultiDiGraph:

@@ -134,7 +134,7 @@ def test_graph_tool_formats_read_back_by_networkx(kg, views, view):
 @pytest.mark.parametrize("view", list(View), ids=lambda v: v.value)
 def test_dot_read_by_graphviz_and_svg_draws_every_node(kg, views, view):
     _needs_dot()
-    g = views[view]
+    g = views[view] if view is not View.PRECEDENCE else kg.precedence_picture()[0]  # precedence is drawn as its map
     dot = kg.export("dot", view)
     plain = subprocess.run(["dot", "-Tplain"], input=dot, capture_output=True, timeout=300, check=True).stdout.decode()
     assert sum(1 for line in plain.splitlines() if line.startswith("node ")) == g.number_of_nodes()
@@ -160,7 +160,7 @@ def test_precedence_svg_shows_documents_conditions_and_external_sources(kg):
 def test_mermaid_is_a_flowchart_naming_every_node(kg, views):
     text = kg.export("mermaid", "precedence").decode()
     assert text.startswith("flowchart TB\n")
-    node_ids, _ = element_ids(views[View.PRECEDENCE])
+    node_ids, _ = element_ids(kg.precedence_picture()[0])
     for nid in node_ids.values():
         assert f"  {nid}[" in text or f"    {nid}[" in text or f"{nid}([" in text, nid
     assert "==>|" in text and "prevails over" in text
@@ -178,7 +178,8 @@ def test_html_is_one_file_that_fetches_nothing(kg):
     assert "default-src 'none'" in page  # the page forbids itself any fetch
     data = page.split('class="cg-data">', 1)[1].split("</script>", 1)[0]
     parsed = json.loads(data)
-    assert len(parsed["nodes"]) == kg.view("precedence").number_of_nodes() and parsed["clauses"]
+    # the map, with the clauses that state its edges for the panel's evidence
+    assert len(parsed["nodes"]) == kg.precedence_picture()[0].number_of_nodes() and parsed["clauses"]
 
 
 # ---------------------------------------------------------------------------- the command line

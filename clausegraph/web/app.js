@@ -115,7 +115,15 @@
     if ($("#as_of").value) payload.as_of = $("#as_of").value;
     $("#answer").textContent = "Reading the graph...";
     getJSON("/api/governs", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) })
-      .then(renderAnswer).catch(function (err) { showError($("#answer"), err); });
+      .then(function (res) {
+        renderAnswer(res);
+        if (!res.answer) return;
+        /* the same answer drawn: the governing clause, what it beat, the words that decided each step */
+        var query = Object.keys(payload).map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(payload[k]); });
+        var img = el("img", { cls: "answer-picture", alt: "The answer's precedence chain, drawn",
+                              src: "/api/governs?" + query.concat(["picture=svg"]).join("&") });
+        $("#answer").insertBefore(el("figure", {}, [img]), $("#answer").querySelector("h3"));
+      }).catch(function (err) { showError($("#answer"), err); });
   });
 
   /* ---------------------------------------------------------------- browse */
@@ -163,13 +171,28 @@
       }).catch(function (err) { showError($("#documents"), err); });
     },
     precedence: function () {
-      fetch("/api/view?name=precedence").then(function (r) {
-        return r.text().then(function (text) { if (!r.ok) throw new Error(JSON.parse(text).error); return text; });
-      }).then(function (fragment) {
-        var box = $("#picture");
-        box.innerHTML = fragment; /* our own server's drawing: Graphviz SVG and escaped JSON data */
-        window.clausegraphView.initAll();
-      }).catch(function (err) { showError($("#picture"), err); });
+      /* the map first; the picker drills into one document (the same pictures as the html export) */
+      function draw(documentId) {
+        var url = "/api/view?name=precedence" + (documentId ? "&document=" + encodeURIComponent(documentId) : "");
+        fetch(url).then(function (r) {
+          return r.text().then(function (text) { if (!r.ok) throw new Error(JSON.parse(text).error); return text; });
+        }).then(function (fragment) {
+          var box = $("#picture");
+          box.innerHTML = fragment; /* our own server's drawing: Graphviz SVG and escaped JSON data */
+          window.clausegraphView.initAll();
+        }).catch(function (err) { showError($("#picture"), err); });
+      }
+      var drill = $("#drill");
+      getJSON("/api/documents").then(function (docs) {
+        var seen = {};
+        docs.forEach(function (d) {
+          if (seen[d.id]) return;
+          seen[d.id] = true;
+          drill.appendChild(el("option", { value: d.id, text: d.title + " (clause by clause)" }));
+        });
+      }).catch(function () { /* the map still shows */ });
+      drill.addEventListener("change", function () { draw(drill.value); });
+      draw("");
     },
     sparql: function () {
       getJSON("/api/queries").then(function (queries) {

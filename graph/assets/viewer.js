@@ -34,15 +34,46 @@
       while (at >= 0) { spans.push([at, at + p.length]); at = text.indexOf(p, at + p.length); }
     });
     spans.sort(function (a, b) { return a[0] - b[0]; });
-    var pos = 0;
+    var hidden = markup(text), pos = 0;
     spans.forEach(function (s) {
       if (s[0] < pos) return;
-      out.appendChild(document.createTextNode(text.slice(pos, s[0])));
-      out.appendChild(el("mark", { text: text.slice(s[0], s[1]) }));
+      put(out, text, pos, s[0], hidden);
+      put(out.appendChild(el("mark")), text, s[0], s[1], hidden);
       pos = s[1];
     });
-    out.appendChild(document.createTextNode(text.slice(pos)));
+    put(out, text, pos, text.length, hidden);
     return out;
+  }
+
+  /* [start, end) of the markdown in text a reader should not see: emphasis marks (** __), the
+   * "](target)" of a link and its "[", a backslash before punctuation, a list bullet at the start.
+   * They stay in the page, hidden (class cg-md), so every offset into the text still holds. */
+  function markup(text) {
+    var out = [], m, re = /!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()]*\))*\)|\*\*|__|\\(?=[\\`*_{}\[\]()#+\-.!|>])/g;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0][0] === "[" || m[0][0] === "!") {
+        var open = m[0].indexOf("[") + 1;
+        out.push([m.index, m.index + open]);
+        out.push([m.index + open + m[1].length, m.index + m[0].length]);
+      } else out.push([m.index, m.index + m[0].length]);
+    }
+    var bullet = /^\s*[-*\u2022]\s+/.exec(text);
+    if (bullet) out.unshift([0, bullet[0].length]);
+    return out;
+  }
+  /* text[a, b) into parent, the hidden parts of it in <span class="cg-md" hidden> */
+  function put(parent, text, a, b, hidden) {
+    var pos = a;
+    hidden.forEach(function (h) {
+      var s = Math.max(h[0], a), e = Math.min(h[1], b);
+      if (s >= e || s < pos) return;
+      if (s > pos) parent.appendChild(document.createTextNode(text.slice(pos, s)));
+      var span = el("span", { cls: "cg-md", text: text.slice(s, e) });
+      span.hidden = true;
+      parent.appendChild(span);
+      pos = e;
+    });
+    if (b > pos) parent.appendChild(document.createTextNode(text.slice(pos, b)));
   }
 
   function init(root) {
@@ -62,6 +93,29 @@
 
     function setView(x, y, w, h) { svg.setAttribute("viewBox", [x, y, w, h].join(" ")); }
     function fit() { setView(full.x, full.y, full.w, full.h); }
+    /* the smallest label on screen, in px, at the current zoom */
+    function smallestLabel() {
+      var least = Infinity;
+      Array.prototype.forEach.call(svg.querySelectorAll("text"), function (t) {
+        var size = parseFloat(t.getAttribute("font-size"));
+        var m = t.getScreenCTM();
+        if (size && m && t.textContent.trim()) least = Math.min(least, size * m.a);
+      });
+      return least;
+    }
+    /* open where a person can read: the whole drawing when its labels are then at least READABLE px,
+     * else zoomed in until they are, on the top of the drawing (its title and what prevails) */
+    var READABLE = 10.5;
+    function openReadable() {
+      fit();
+      var least = smallestLabel();
+      if (!isFinite(least) || least >= READABLE) return;
+      /* px per SVG unit when fitted, times k; the view then has the canvas's own shape, from the top */
+      var cw = Math.max(svg.clientWidth, 1), ch = Math.max(svg.clientHeight, 1);
+      var scale = Math.min(cw / full.w, ch / full.h) * READABLE / least;
+      var w = cw / scale, h = ch / scale;
+      setView(full.x + (full.w - w) / 2, full.y, w, h);
+    }
     function toSvg(evt) {
       var pt = svg.createSVGPoint();
       pt.x = evt.clientX; pt.y = evt.clientY;
@@ -114,6 +168,26 @@
       a.addEventListener("click", function () { select(id); });
       return a;
     }
+    /* a node as a list names it: a clause of another document with that document's title, and
+     * "(2)" after a name the list would otherwise show twice */
+    var nameCount = {};
+    Object.keys(data.nodes).forEach(function (k) {
+      var n = data.nodes[k], key = n.label + "\u0000" + n.document;
+      nameCount[key] = (nameCount[key] || 0) + 1;
+    });
+    function name(id, here) {
+      var n = data.nodes[id];
+      if (!n) return "";
+      var text = n.label;
+      if (n.kind !== "document" && n.document_title && n.document !== here) text += " (" + n.document_title + ")";
+      if (nameCount[n.label + "\u0000" + n.document] > 1) {
+        var same = Object.keys(data.nodes).filter(function (k) {
+          return data.nodes[k].label === n.label && data.nodes[k].document === n.document;
+        }).sort();
+        text += " [" + (same.indexOf(id) + 1) + " of " + same.length + "]";
+      }
+      return text;
+    }
     function showNode(id) {
       var n = data.nodes[id];
       panel.appendChild(el("span", { cls: "cg-kind", text: n.kind }));
@@ -121,7 +195,7 @@
       if (n.document_title && n.kind !== "document") panel.appendChild(el("div", { text: "in " + n.document_title }));
       if (n.effective) panel.appendChild(el("div", { text: "effective " + n.effective }));
       panel.appendChild(el("div", { cls: "cg-iri", text: n.iri }));
-      if (n.text) panel.appendChild(el("blockquote", { text: n.text }));
+      if (n.text) panel.appendChild(marked(n.text, [], []));
       var out = [], inc = [];
       Object.keys(data.edges).forEach(function (eid) {
         var e = data.edges[eid];
@@ -133,8 +207,9 @@
         panel.appendChild(el("h3", { text: part[0] + " (" + part[1].length + ")" }));
         var ul = el("ul");
         part[1].slice(0, 200).forEach(function (eid) {
-          var e = data.edges[eid], other = data.nodes[e[part[2]]];
-          ul.appendChild(el("li", {}, [link(eid, e.label), " " + (other ? other.label : "")]));
+          /* read winner first: "incorporates Usage Policy" from here, "California law governs" to here */
+          var e = data.edges[eid], other = name(e[part[2]], n.document);
+          ul.appendChild(el("li", {}, part[2] === "target" ? [link(eid, e.label), " " + other] : [other + " ", link(eid, e.label)]));
         });
         panel.appendChild(ul);
       });
@@ -142,7 +217,8 @@
     function showEdge(id) {
       var e = data.edges[id], s = data.nodes[e.source], t = data.nodes[e.target];
       panel.appendChild(el("span", { cls: "cg-kind", text: e.relation + (e.explicit === false ? " (implied by listed order)" : "") }));
-      panel.appendChild(el("h2", {}, [link(e.source, s.label), " " + e.label + " ", link(e.target, t.label)]));
+      panel.appendChild(el("h2", {}, [link(e.source, name(e.source)), " " + e.label + " ", link(e.target, name(e.target))]));
+      if (e.evidence > 1) panel.appendChild(el("div", { text: e.evidence + " statements" }));
       if (e.condition) panel.appendChild(el("div", {}, [el("strong", { text: "Condition: " }), e.condition]));
       if (e.fields) panel.appendChild(el("div", {}, [el("strong", { text: "Applies when: " }), e.fields]));
       if (e.rule) panel.appendChild(el("div", { cls: "cg-iri", text: "rule: " + e.rule }));
@@ -161,6 +237,32 @@
       if (moved) return;
       var g = evt.target.closest("g.node, g.edge");
       if (g && g.id) select(g.id);
+    });
+
+    /* the keyboard: Tab reaches every node and edge (named for a screen reader), Enter or Space
+     * shows it; on the drawing, + and - zoom, 0 fits, the arrows pan; Escape clears the search */
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node, g.edge"), function (g) {
+      var n = data.nodes[g.id], e = data.edges[g.id];
+      if (!n && !e) return;
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-label", n ? n.kind + ": " + name(g.id) : name(e.source) + " " + e.label + " " + name(e.target));
+      g.addEventListener("keydown", function (evt) {
+        if (evt.key === "Enter" || evt.key === " ") { evt.preventDefault(); select(g.id); }
+      });
+    });
+    canvas.setAttribute("tabindex", "0");
+    canvas.addEventListener("keydown", function (evt) {
+      var v = svg.viewBox.baseVal, step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[evt.key];
+      if (evt.key === "+" || evt.key === "=") zoom(0.8);
+      else if (evt.key === "-") zoom(1.25);
+      else if (evt.key === "0") fit();
+      else if (step) setView(v.x + step[0] * v.width / 10, v.y + step[1] * v.height / 10, v.width, v.height);
+      else return;
+      evt.preventDefault();
+    });
+    search.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape") { search.value = ""; find(""); }
     });
 
     var hits = [], at = -1;
@@ -190,7 +292,8 @@
     root.querySelector(".cg-zoom-in").addEventListener("click", function () { zoom(0.8); });
     root.querySelector(".cg-zoom-out").addEventListener("click", function () { zoom(1.25); });
     root.querySelector(".cg-fit").addEventListener("click", fit);
-    root.clausegraph = { select: select, find: find, fit: fit, data: data };
+    root.clausegraph = { select: select, find: find, fit: fit, data: data, smallestLabel: smallestLabel };
+    openReadable();
     root.setAttribute("data-ready", "true");
   }
 
