@@ -22,6 +22,7 @@ from clausegraph.graph.manage import (DocumentEntry, PublisherEntry, list_docume
                                       same_text_elsewhere, select_documents)
 from clausegraph.graph.views import View
 from clausegraph.graph.sparql import QueryResult, run_query
+from clausegraph.graph.remote import RemoteStore, is_remote
 from clausegraph.graph.store import MEMORY, Store
 from clausegraph.ontology import iris
 from clausegraph.ontology.answers import Candidate, Context, GovernsResult
@@ -37,11 +38,11 @@ if TYPE_CHECKING:  # imported where used: spaCy (ingest) and pyshacl (validate) 
 __all__ = ["KnowledgeGraph", "IngestReport", "RemovalReport", "DocumentCount", "open_graph", "default_store_path"]
 
 
-def default_store_path() -> Path:
-    """``$CLAUSEGRAPH_STORE``, else the user data directory."""
+def default_store_path() -> Path | str:
+    """``$CLAUSEGRAPH_STORE`` (a folder, or the URL of a SPARQL 1.1 server), else the user data directory."""
     env = os.environ.get("CLAUSEGRAPH_STORE")
     if env:
-        return Path(env)
+        return env if is_remote(env) else Path(env)
     return Path(user_data_dir("clausegraph", appauthor=False)) / "store"
 
 
@@ -80,8 +81,11 @@ class KnowledgeGraph:
     """A clause graph in a store: on disk (default), or in memory with ``store=":memory:"``."""
 
     def __init__(self, store: str | os.PathLike | None = None) -> None:
-        self.store_path = MEMORY if str(store) == MEMORY else Path(store) if store is not None else default_store_path()
-        self._store = Store(self.store_path)
+        if store is None:
+            store = default_store_path()
+        self.store_path = MEMORY if str(store) == MEMORY else str(store) if is_remote(str(store)) else Path(store)
+        self.remote = is_remote(self.store_path)
+        self._store = RemoteStore(self.store_path) if self.remote else Store(self.store_path)
         self._governs: tuple | None = None
 
     # ------------------------------------------------------------------ writing
@@ -171,6 +175,13 @@ class KnowledgeGraph:
         if self._store.is_empty():
             raise StoreEmptyError(f"the store holds no documents: {how}", path=where)
 
+    def _local_only(self, what: str) -> None:
+        if self.remote:
+            from clausegraph.ontology.errors import GraphError
+
+            raise GraphError(f"{what} works on a store on disk; on a remote store ({self.store_path}) use that "
+                             "server's own tools for now")
+
     def publishers(self) -> list[PublisherEntry]:
         """Every publisher in the store with its number of documents and versions (``clausegraph publishers``)."""
         return list_publishers(self._store.handle())
@@ -182,6 +193,7 @@ class KnowledgeGraph:
     def remove(self, publisher: str, document: str | None = None, version: str | None = None) -> RemovalReport:
         """Take a publisher's documents (or one document, or one version) out of the store, in one
         atomic write like an ingest (graph/manage.py says what goes with them)."""
+        self._local_only("remove")
         self.require_graph()
         select_documents(self._store.handle(), publisher, document, version)  # bad names: refused before any write
         with self._store.write() as writer:

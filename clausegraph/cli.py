@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The store is --store, else $CLAUSEGRAPH_STORE, else the user data directory "
                f"(here: {default_store_path()}).",
     )
-    parser.add_argument("--store", metavar="PATH", help="store folder (default: $CLAUSEGRAPH_STORE or the user data directory)")
+    parser.add_argument("--store", metavar="PATH|URL", help="store folder, or the URL of a SPARQL 1.1 server such as "
+                        "oxigraph serve (default: $CLAUSEGRAPH_STORE or the user data directory)")
     parser.add_argument("--version", action="version", version="clausegraph 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -613,6 +614,8 @@ def _cmd_serve(args) -> int:
     from clausegraph.server import ServerConfig, serve
 
     kg = _open(args)
+    if kg.remote:
+        raise ClauseGraphError(f"serve reads a store on disk; {kg.store_path} is a SPARQL server already: query it there")
     if str(kg.store_path) == MEMORY:  # each worker process would open its own, empty, store
         raise ClauseGraphError("serve needs a store on disk: the worker processes open it read-only; "
                                "give --store PATH or set $CLAUSEGRAPH_STORE")

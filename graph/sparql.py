@@ -395,7 +395,7 @@ def _evaluate(store: ox.Store, text: str, subs: dict, max_results: int | None, o
                                    "or raise the result-size limit")
 
     try:  # results are computed while they are read: errors can come from here too
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, ox.QuerySolutions):  # ox.QueryTriples, or a remote store's list of triples
             triples = []
             for t in result:
                 if len(triples) == limit:
