@@ -175,13 +175,6 @@ class KnowledgeGraph:
         if self._store.is_empty():
             raise StoreEmptyError(f"the store holds no documents: {how}", path=where)
 
-    def _local_only(self, what: str) -> None:
-        if self.remote:
-            from clausegraph.ontology.errors import GraphError
-
-            raise GraphError(f"{what} works on a store on disk; on a remote store ({self.store_path}) use that "
-                             "server's own tools for now")
-
     def publishers(self) -> list[PublisherEntry]:
         """Every publisher in the store with its number of documents and versions (``clausegraph publishers``)."""
         return list_publishers(self._store.handle())
@@ -193,7 +186,6 @@ class KnowledgeGraph:
     def remove(self, publisher: str, document: str | None = None, version: str | None = None) -> RemovalReport:
         """Take a publisher's documents (or one document, or one version) out of the store, in one
         atomic write like an ingest (graph/manage.py says what goes with them)."""
-        self._local_only("remove")
         self.require_graph()
         select_documents(self._store.handle(), publisher, document, version)  # bad names: refused before any write
         with self._store.write() as writer:

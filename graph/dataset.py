@@ -26,10 +26,10 @@ import pyoxigraph as ox
 
 from clausegraph.ontology.errors import QueryError
 
-__all__ = ["Dataset", "has_dataset_clause", "query_options"]
+__all__ = ["Dataset", "has_dataset_clause", "query_options", "SKIPPED_TOKEN"]
 
-# one token the scan must step over whole: a long or short string, an IRI, a comment
-_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+# one token a scan of SPARQL text must step over whole: a long or short string, an IRI, a comment
+SKIPPED_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\''
                    r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*', re.DOTALL)
 _TOKEN = re.compile(r'[{}]|(?<![\w:?$.-])FROM(?![\w:.-])|["\'<#]', re.IGNORECASE)
@@ -48,7 +48,7 @@ def has_dataset_clause(text: str) -> bool:
         elif token == "}":
             depth = max(depth - 1, 0)
         elif token in "\"'<#":
-            skipped = _SKIP.match(text, m.start())
+            skipped = SKIPPED_TOKEN.match(text, m.start())
             if skipped is not None:
                 i = skipped.end()
                 continue

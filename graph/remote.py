@@ -5,9 +5,10 @@
              naming every graph, which any store must honour; a query with its own FROM keeps it
     write    SPARQL 1.1 Graph Store Protocol on ``{url}store?graph=``: PUT replaces one document
              version's named graph in one request (atomic per graph on Oxigraph: ``governs`` never
-             sees half a version), POST adds to one, DELETE drops one
+             sees half a version), POST adds to one, DELETE drops one; ``remove`` takes succession
+             statements out of a graph with SPARQL Update (``DELETE DATA`` at ``{url}update``)
 
-The layout is Oxigraph server's (``oxigraph serve``: ``/query``, ``/store``). An ingest run is
+The layout is Oxigraph server's (``oxigraph serve``: ``/query``, ``/update``, ``/store``). An ingest run is
 atomic per document version, not per run as on disk: a run that fails half-way leaves the versions
 it wrote (each whole) and not the others; run it again to finish (unchanged versions are skipped).
 
@@ -27,15 +28,13 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 
+from clausegraph.graph.dataset import SKIPPED_TOKEN
 from clausegraph.ontology.errors import GraphError, QueryError
 
 __all__ = ["RemoteStore", "RemoteHandle", "RemoteWriter", "is_remote"]
 
 _TIMEOUT = 300  # seconds for one request
 _RESULTS = "application/sparql-results+json, application/n-triples;q=0.9"
-_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                   r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\''
-                   r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*', re.DOTALL)
 _TOKEN = re.compile(r'[{}]|(?<![\w:?$.-])(WHERE|CONSTRUCT)(?![\w:.-])|["\'<#]', re.IGNORECASE)
 
 
@@ -58,7 +57,7 @@ def _where_brace(text: str) -> int | None:
         elif token == "}":
             depth = max(depth - 1, 0)
         elif token in "\"'<#":
-            skipped = _SKIP.match(text, m.start())
+            skipped = SKIPPED_TOKEN.match(text, m.start())
             if skipped is not None:
                 i = skipped.end()
                 continue
@@ -153,6 +152,10 @@ class RemoteHandle:
     def dump(self, *, format: ox.RdfFormat, prefixes: dict | None = None) -> bytes:  # noqa: A002 - pyoxigraph's name
         return ox.serialize(list(self), format=format, prefixes=prefixes)
 
+    def update(self, text: str) -> None:
+        self._request("POST", "update", text.encode("utf-8"), {"Content-Type": "application/sparql-update"})
+        self.forget_graphs()
+
     def graph_put(self, graph: str, triples: Iterable[ox.Triple], *, replace: bool) -> None:
         body = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
         self._request("PUT" if replace else "POST", "store?" + urllib.parse.urlencode({"graph": graph}), body,
@@ -223,6 +226,19 @@ class RemoteWriter:
         self._pending.pop(graph, None)
         self._handle.graph_delete(graph)
         self.changed = True
+
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> list[ox.Quad]:
+        self.flush()
+        return list(self._handle.quads_for_pattern(subject, predicate, obj, graph))
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        """With SPARQL Update (``DELETE DATA``, terms written as in N-Triples): what GSP cannot do."""
+        self.flush()
+        quads = list(quads)
+        if quads:
+            data = " ".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
+            self._handle.update(f"DELETE DATA {{ {data} }}")
+            self.changed = True
 
     def query(self, sparql: str, **bindings):
         self.flush()

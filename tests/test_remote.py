@@ -106,7 +106,7 @@ def _decision(result: dict) -> dict:
 
 
 def test_what_a_remote_store_does_not_do_yet_is_one_line(oxigraph_url):
-    for argv in (["remove", "--publisher", "mistral-ai"], ["serve", "--port", "0"]):
+    for argv in (["serve", "--port", "0"],):
         result = run_cli(*argv, store=oxigraph_url, timeout=60)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 1 and len(lines) == 1 and "Traceback" not in result.stderr, (argv, result.stderr)
@@ -143,3 +143,16 @@ def test_readme_remote_store_example_runs_as_written(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_remove_a_version_from_a_remote_store(oxigraph_url):
+    """Last in this module: it changes the shared server's store (and puts the version back)."""
+    named = "<https://w3id.org/clausegraph/id/mistral-ai/partner-served-deployment-terms/2025-05-27>"
+    mentioned = f"ASK {{ {{ ?s ?p {named} }} UNION {{ {named} ?p ?o }} }}"
+    done = run_cli("remove", "--publisher", "mistral-ai", "--document", "partner-served-deployment-terms", store=oxigraph_url)
+    assert done.returncode == 0 and "removed 1 document versions" in done.stderr, done.stderr
+    assert json.loads(run_cli("query", mentioned, "-f", "json", store=oxigraph_url).stdout)["boolean"] is False
+    listed = json.loads(run_cli("documents", "--json", store=oxigraph_url).stdout)
+    assert len(listed) == 9
+    again = run_cli("ingest", store=oxigraph_url)
+    assert again.returncode == 0 and "1 added" in again.stderr and "9 unchanged" in again.stderr, again.stderr
