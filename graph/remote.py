@@ -254,6 +254,14 @@ class RemoteStore:
     generation = None
 
     def __init__(self, url: str) -> None:
+        try:
+            parts = urllib.parse.urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not one
+        except ValueError as exc:
+            raise GraphError(f"the store URL is not a URL: {exc}", path=url) from None
+        if not parts.hostname or parts.query or parts.fragment:
+            raise GraphError("the store URL must name a server, e.g. http://127.0.0.1:7878/ (no query, no fragment)",
+                             path=url)
         self.url = url
         self._handle = RemoteHandle(url)
 

@@ -59,6 +59,13 @@ def test_an_empty_remote_store_is_one_line(tmp_path):
     assert not Path("http:").exists() and not (tmp_path / "http:").exists()  # not taken for a folder name
 
 
+@pytest.mark.parametrize("url", ["http://[bad", "http://", "http://127.0.0.1:99999/", "http://h/?x=1"])
+def test_a_bad_store_url_is_one_line(url):
+    result = run_cli("stats", store=url)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1 and lines[0].startswith("error[CG030]"), result.stderr
+
+
 def test_query_reads_the_same_rows_as_the_embedded_store(oxigraph_url, bundled_store):
     for argv in (["query", "documents", "-f", "csv"], ["query", "clause", "-b", "doc=terms-of-service", "-b", "number=6", "-f", "csv"],
                  ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "csv"]):
