@@ -68,6 +68,8 @@ def start_server(args) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirecto
         tmp = tempfile.TemporaryDirectory(prefix="cg-bench-")
         store = str(Path(tmp.name) / "store")
     env = dict(os.environ, CLAUSEGRAPH_STORE=store)
+    if tmp is not None:  # only ingest fills a store; serve refuses an empty one
+        subprocess.run([sys.executable, "-m", "clausegraph", "ingest", "-q"], env=env, cwd=str(ROOT), check=True)
     proc = subprocess.Popen([sys.executable, "-m", "clausegraph", "serve", "--port", "0", "--quiet",
                              "--timeout", str(args.timeout)] + (["--workers", str(args.workers)] if args.workers else []),
                             stderr=subprocess.PIPE, text=True, env=env, cwd=str(ROOT))

@@ -18,8 +18,11 @@ from platformdirs import user_data_dir
 from pydantic import BaseModel
 
 from clausegraph.graph.export import ExportFormat, export_view
+from clausegraph.graph.manage import (DocumentEntry, PublisherEntry, list_documents, list_publishers, remove_documents,
+                                      same_text_elsewhere, select_documents)
 from clausegraph.graph.views import View
 from clausegraph.graph.sparql import QueryResult, run_query
+from clausegraph.graph.remote import RemoteStore, is_remote
 from clausegraph.graph.store import MEMORY, Store
 from clausegraph.ontology import iris
 from clausegraph.ontology.answers import Candidate, Context, GovernsResult
@@ -32,14 +35,14 @@ if TYPE_CHECKING:  # imported where used: spaCy (ingest) and pyshacl (validate) 
     from clausegraph.queries.lint import Finding
     from clausegraph.queries.governs import Snapshot
 
-__all__ = ["KnowledgeGraph", "IngestReport", "DocumentCount", "open_graph", "default_store_path"]
+__all__ = ["KnowledgeGraph", "IngestReport", "RemovalReport", "DocumentCount", "open_graph", "default_store_path"]
 
 
-def default_store_path() -> Path:
-    """``$CLAUSEGRAPH_STORE``, else the user data directory."""
+def default_store_path() -> Path | str:
+    """``$CLAUSEGRAPH_STORE`` (a folder, or the URL of a SPARQL 1.1 server), else the user data directory."""
     env = os.environ.get("CLAUSEGRAPH_STORE")
     if env:
-        return Path(env)
+        return env if is_remote(env) else Path(env)
     return Path(user_data_dir("clausegraph", appauthor=False)) / "store"
 
 
@@ -58,6 +61,12 @@ class IngestReport(BaseModel):
         return bool(self.added or self.replaced)
 
 
+class RemovalReport(BaseModel):
+    removed: list[str]  # publisher/document/version of each version taken out
+    sources: int = 0  # source texts no remaining document cites, taken out with them
+    generation: str | None = None
+
+
 class DocumentCount(BaseModel):
     publisher: str
     id: str
@@ -72,8 +81,11 @@ class KnowledgeGraph:
     """A clause graph in a store: on disk (default), or in memory with ``store=":memory:"``."""
 
     def __init__(self, store: str | os.PathLike | None = None) -> None:
-        self.store_path = MEMORY if str(store) == MEMORY else Path(store) if store is not None else default_store_path()
-        self._store = Store(self.store_path)
+        if store is None:
+            store = default_store_path()
+        self.store_path = MEMORY if str(store) == MEMORY else str(store) if is_remote(str(store)) else Path(store)
+        self.remote = is_remote(self.store_path)
+        self._store = RemoteStore(self.store_path) if self.remote else Store(self.store_path)
         self._governs: tuple | None = None
 
     # ------------------------------------------------------------------ writing
@@ -127,6 +139,8 @@ class KnowledgeGraph:
                     digest = content_hash(doc, extraction.model_dump_json())
                     graph = iris.document_iri(doc.publisher.id, doc.id, doc.version)
                     old = writer.graph_hash(graph)
+                    if old is None:
+                        _warn_if_elsewhere(writer, page, doc)
                     if old == digest:
                         report.unchanged += 1
                         continue
@@ -149,13 +163,36 @@ class KnowledgeGraph:
         report.generation = self._store.generation
         return report
 
-    def ensure_populated(self, notify: Callable[[str], None] | None = None) -> IngestReport | None:
-        """Ingest the bundled corpus if the store is empty; say so through ``notify``."""
-        if not self._store.is_empty():
-            return None
-        if notify:
-            notify("the store is empty: ingesting the bundled corpus (Mistral AI, 2025) first")
-        return self.ingest()
+    def require_graph(self) -> None:
+        """StoreEmptyError (CG033) unless the store holds documents: a command that reads the graph
+        never creates or fills a store it was not asked to (a mistyped path is said, not made)."""
+        from clausegraph.ontology.errors import StoreEmptyError
+
+        how = "`clausegraph ingest` fills one (the bundled Mistral AI corpus; `clausegraph ingest PATH ...` for yours)"
+        where = str(self.store_path)
+        if not self._store.exists:
+            raise StoreEmptyError(f"no store here: {how}", path=where)
+        if self._store.is_empty():
+            raise StoreEmptyError(f"the store holds no documents: {how}", path=where)
+
+    def publishers(self) -> list[PublisherEntry]:
+        """Every publisher in the store with its number of documents and versions (``clausegraph publishers``)."""
+        return list_publishers(self._store.handle())
+
+    def documents(self, publisher: str | None = None) -> list[DocumentEntry]:
+        """Every document version, or those of ``publisher`` (id or name) (``clausegraph documents``)."""
+        return list_documents(self._store.handle(), publisher)
+
+    def remove(self, publisher: str, document: str | None = None, version: str | None = None) -> RemovalReport:
+        """Take a publisher's documents (or one document, or one version) out of the store, in one
+        atomic write like an ingest (graph/manage.py says what goes with them)."""
+        self.require_graph()
+        select_documents(self._store.handle(), publisher, document, version)  # bad names: refused before any write
+        with self._store.write() as writer:
+            entries = select_documents(writer, publisher, document, version)  # as the write lock finds the store
+            sources = remove_documents(writer, entries)
+        return RemovalReport(removed=[f"{e.publisher}/{e.id}/{e.version}" for e in entries], sources=sources,
+                             generation=self._store.generation)
 
     # ------------------------------------------------------------------ reading
 
@@ -359,6 +396,21 @@ class KnowledgeGraph:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _warn_if_elsewhere(writer, page, doc) -> None:
+    """DuplicateWarning when the same text is in the store as this document under another publisher."""
+    import warnings
+
+    from clausegraph.ontology.errors import DuplicateWarning
+
+    for other in same_text_elsewhere(writer, iris.source_iri(doc.source.sha256), doc.id, doc.publisher.id):
+        warnings.warn(DuplicateWarning(
+            f"{doc.id} {doc.version} is already in the store from the same text under publisher {other.name!r}; "
+            f"it is now there twice, also under {doc.publisher.name!r}. To keep one copy: clausegraph remove "
+            f"--publisher {doc.publisher.id} --document {doc.id} --version {doc.version}; to read this file as "
+            f"{other.name!r}'s, ingest it with --publisher {other.name!r}",
+            path=page.source.name), stacklevel=2)
 
 
 def open_graph(store: str | os.PathLike | None = None) -> KnowledgeGraph:

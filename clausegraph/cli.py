@@ -56,6 +56,11 @@ _EXAMPLES = {
              "  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?t WHERE { ?d dcterms:title ?t }' http://127.0.0.1:8000/sparql\n"
              "  curl 'http://127.0.0.1:8000/api/governs?question=Who+owns+outputs%3F&role=business'",
     "stats": "examples:\n  clausegraph stats\n  clausegraph stats --json",
+    "publishers": "examples:\n  clausegraph publishers\n  clausegraph publishers --json",
+    "documents": "examples:\n  clausegraph documents\n  clausegraph documents --publisher mistral-ai --json",
+    "remove": "examples:\n  clausegraph remove --publisher unknown-publisher\n"
+              "  clausegraph remove --publisher mistral-ai --document usage-policy\n"
+              "  clausegraph remove --publisher 'Mistral AI' --document usage-policy --version 2025-02-06",
     "validate": "examples:\n  clausegraph validate\n  clausegraph validate --json",
     "lint": "examples:\n  clausegraph lint\n  clausegraph lint --json | jq '.[] | select(.code == \"L002\")'",
     "eval": "examples:\n  clausegraph eval extraction --gold ../shared/eval\n  clausegraph eval extraction --gold ../shared/eval --errors\n"
@@ -113,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="The store is --store, else $CLAUSEGRAPH_STORE, else the user data directory "
                f"(here: {default_store_path()}).",
     )
-    parser.add_argument("--store", metavar="PATH", help="store folder (default: $CLAUSEGRAPH_STORE or the user data directory)")
+    parser.add_argument("--store", metavar="PATH|URL", help="store folder, or the URL of a SPARQL 1.1 server such as "
+                        "oxigraph serve (default: $CLAUSEGRAPH_STORE or the user data directory)")
     parser.add_argument("--version", action="version", version="clausegraph 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -162,6 +168,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="resident memory a query worker may use; a query past it is stopped (CG044) and the worker "
                         "replaced; the workers for named queries and questions may use 4 times as much (default: 1024)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not log requests")
+
+    p = add("publishers", "The publishers in the store, with how many documents and versions each has.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("documents", "The document versions in the store: publisher, id, version, effective date, title.")
+    p.add_argument("--publisher", metavar="P", help="only this publisher's (its id or name)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = add("remove", "Take a publisher's documents (or one document, or one version) out of the store, in one atomic "
+                      "write like an ingest: readers see the store before or after, never between.")
+    p.add_argument("--publisher", metavar="P", required=True, help="whose documents (its id or name)")
+    p.add_argument("--document", metavar="D", help="only this document (its id, as `clausegraph documents` lists it)")
+    p.add_argument("--version", metavar="V", help="only this version of --document")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
     p = add("stats", "Documents, sections and clauses per document version.")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -233,7 +253,8 @@ def _open(args) -> KnowledgeGraph:
 
 
 def _populate(kg: KnowledgeGraph) -> None:
-    kg.ensure_populated(lambda message: _say(_err(), (message, "yellow")))
+    """A command that reads the graph: one line (CG033) if the store is missing or empty; never fills it."""
+    kg.require_graph()
 
 
 def _cmd_ingest(args) -> int:
@@ -256,6 +277,48 @@ def _cmd_ingest(args) -> int:
             f"{report.replaced} replaced, {report.unchanged} unchanged; {report.successions} successions "
             f"({report.seconds:.2f} s) -> {kg.store_path}"
         )
+    return 0
+
+
+def _cmd_publishers(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    publishers = kg.publishers()
+    if args.json:
+        print(json.dumps([p.__dict__ for p in publishers], ensure_ascii=False, indent=2))
+        return 0
+    table = Table(header_style="bold")
+    for column in ("publisher", "name", "documents", "versions"):
+        table.add_column(column)
+    for p in publishers:
+        table.add_row(_text(p.id), _text(p.name), str(p.documents), str(p.versions))
+    _out().print(table)
+    return 0
+
+
+def _cmd_documents(args) -> int:
+    kg = _open(args)
+    _populate(kg)
+    documents = kg.documents(args.publisher)
+    if args.json:
+        print(json.dumps([{k: v for k, v in d.__dict__.items()} for d in documents], ensure_ascii=False, indent=2))
+        return 0
+    table = Table(header_style="bold")
+    for column in ("publisher", "document", "version", "effective", "title"):
+        table.add_column(column, overflow="fold")
+    for d in documents:
+        table.add_row(*(_text(cell) for cell in (d.publisher, d.id, d.version, d.effective or "", d.title)))
+    _out().print(table)
+    _say(_err(), f"{len(documents)} document versions")
+    return 0
+
+
+def _cmd_remove(args) -> int:
+    kg = _open(args)
+    report = kg.remove(args.publisher, args.document, args.version)
+    if not args.quiet:
+        _say(_err(), f"removed {len(report.removed)} document versions ({', '.join(report.removed)}) and "
+                     f"{report.sources} source texts no other document cites -> {kg.store_path}")
     return 0
 
 
@@ -586,6 +649,8 @@ def _cmd_serve(args) -> int:
     from clausegraph.server import ServerConfig, serve
 
     kg = _open(args)
+    if kg.remote:
+        raise ClauseGraphError(f"serve reads a store on disk; {kg.store_path} is a SPARQL server already: query it there")
     if str(kg.store_path) == MEMORY:  # each worker process would open its own, empty, store
         raise ClauseGraphError("serve needs a store on disk: the worker processes open it read-only; "
                                "give --store PATH or set $CLAUSEGRAPH_STORE")
@@ -603,6 +668,9 @@ _COMMANDS = {
     "query": _cmd_query,
     "export": _cmd_export,
     "stats": _cmd_stats,
+    "publishers": _cmd_publishers,
+    "documents": _cmd_documents,
+    "remove": _cmd_remove,
     "validate": _cmd_validate,
     "lint": _cmd_lint,
     "eval": _cmd_eval,

@@ -3,8 +3,12 @@
     GET  /                         the web page (ask, browse, precedence picture, SPARQL editor)
     GET  /static/<file>            its script and style, from the package (nothing from the network)
     GET  /sparql?query=...         SPARQL 1.1 Protocol; also POST form-encoded (query=...) or
-    POST /sparql                   application/sparql-query. Results by content negotiation: SPARQL
-                                   JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD
+    POST /sparql                   application/sparql-query (a POST without Content-Type is refused,
+                                   415). Results by content negotiation: SPARQL JSON, XML, CSV, TSV;
+                                   CONSTRUCT/DESCRIBE as Turtle, N-Triples, RDF/XML, JSON-LD. The
+                                   dataset: default-graph-uri / named-graph-uri if given, else the
+                                   query's FROM / FROM NAMED, else the union of all graphs
+                                   (graph/dataset.py). Relative IRIs resolve against .../sparql.
     GET  /api/governs?question=... which clause governs (also POST JSON {"question": ..., "role": ...})
     GET  /api/context              the context fields and their values
     GET  /api/queries              the named queries (name, description, parameters, text)
@@ -50,6 +54,7 @@ MAX_BODY = 1_000_000  # bytes of a request body
 DISCARD_LIMIT = 64_000_000  # bytes of a refused body read after the answer, so that the client reads it, not a reset
 DISCARD_SECONDS = 2.0  # ... for at most this long, and only while the client goes on sending (0.25 s of silence ends it)
 _HOST = re.compile(r"^(\[[0-9a-f:.]+\]|[^:\[\]/@]+)(?::\d{1,5})?$")
+_BASE_HOST = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$")  # a Host that may stand in a base IRI
 _STATIC = {
     "app.js": ("clausegraph.web", "app.js", "text/javascript; charset=utf-8"),
     "app.css": ("clausegraph.web", "app.css", "text/css; charset=utf-8"),
@@ -213,6 +218,14 @@ class _Handler(BaseHTTPRequestHandler):
                 query.setdefault(key, []).extend(values)
         return query
 
+    def _endpoint(self) -> str:
+        """The SPARQL endpoint's URL as the client addressed it: the base IRI of its queries."""
+        host = (self.headers.get("Host") or "").strip()
+        if not _BASE_HOST.match(host):
+            address, port = self.server.server_address[:2]
+            host = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+        return f"http://{host}/sparql"
+
     def _content_type(self) -> str:
         return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
 
@@ -328,8 +341,9 @@ def _sparql(handler: _Handler, body: bytes | None) -> None:
         except UnicodeDecodeError:
             raise _HTTPError(400, "the query is not UTF-8 text") from None
         params = handler._params()
-    elif body is not None and content_type not in ("application/x-www-form-urlencoded", ""):
-        raise _HTTPError(415, f"POST the query as application/x-www-form-urlencoded or application/sparql-query, not {content_type}")
+    elif body is not None and content_type != "application/x-www-form-urlencoded":
+        given = f"not {content_type}" if content_type else "and say which with a Content-Type header"
+        raise _HTTPError(415, f"POST the query as application/x-www-form-urlencoded or application/sparql-query, {given}")
     else:
         params = handler._params(body)
         if "update" in params:
@@ -337,14 +351,14 @@ def _sparql(handler: _Handler, body: bytes | None) -> None:
         text = _one(params, "query")
     if not text or not text.strip():
         raise _HTTPError(400, "give a query: /sparql?query=SELECT ... (or POST it)")
-    if params.get("default-graph-uri") or params.get("named-graph-uri"):
-        raise _HTTPError(400, "default-graph-uri and named-graph-uri are not supported: every query reads the union "
-                              "of all graphs; use GRAPH or FROM NAMED patterns in the query")
     from clausegraph.graph.sparql import check_query
 
     check_query(text)  # too long, too deep, too many branches, SERVICE: refused before any worker
     lane = Lane.NAMED if text.strip() in _named_texts() else Lane.QUERY
-    reply = handler.server.pool.call("sparql", {"query": text, "accept": handler.headers.get("Accept")}, lane)
+    payload = {"query": text, "accept": handler.headers.get("Accept"), "base": handler._endpoint(),
+               # the protocol's dataset replaces the query's FROM / FROM NAMED (graph/dataset.py)
+               "default_graphs": params.get("default-graph-uri", []), "named_graphs": params.get("named-graph-uri", [])}
+    reply = handler.server.pool.call("sparql", payload, lane)
     handler._send(reply, {"Vary": "Accept"})
 
 

@@ -23,7 +23,8 @@ to what it had when ready plus the query stacks, the limit and a margin: an allo
 fails (Oxigraph then aborts the worker, which is reported the same way).
 
     op          payload                          answer (status, content type, body)
-    sparql      {"query", "accept"}              SPARQL results / RDF in the negotiated format
+    sparql      {"query", "accept", "base",      SPARQL results / RDF in the negotiated format
+                 "default_graphs", "named_graphs"}
     governs     {"question", context fields}     GovernsResult JSON
     context     {}                               the values each context field takes in this store
     documents   {}                               the documents in the store
@@ -81,6 +82,7 @@ GRAPH_TYPES = {
     "text/turtle": ("turtle", "text/turtle; charset=utf-8"),
     "application/x-turtle": ("turtle", "text/turtle; charset=utf-8"),
     "application/n-triples": ("ntriples", "application/n-triples; charset=utf-8"),
+    "application/rdf+xml": ("rdfxml", "application/rdf+xml; charset=utf-8"),
     "text/plain": ("ntriples", "application/n-triples; charset=utf-8"),
     "application/ld+json": ("jsonld", "application/ld+json; charset=utf-8"),
     "application/json": ("jsonld", "application/ld+json; charset=utf-8"),
@@ -156,15 +158,19 @@ def _sparql(kg, payload: dict, max_results: int) -> Reply:
     from clausegraph.graph.sparql import run_query
     from clausegraph.ontology.namespaces import PREFIXES
 
+    from clausegraph.graph.dataset import Dataset
+
     text = payload["query"]
-    result = run_query(kg._store.handle(), text, max_results=max_results)
+    dataset = Dataset(tuple(payload.get("default_graphs") or ()), tuple(payload.get("named_graphs") or ()))
+    result = run_query(kg._store.handle(), text, max_results=max_results, dataset=dataset, base_iri=payload.get("base"))
     if result.triples is not None:
         chosen = negotiate(payload.get("accept"), GRAPH_TYPES)
         if chosen is None:
-            return error_reply(QueryError("cannot send a graph as any type the Accept header names: ask for "
-                                          "text/turtle, application/n-triples or application/ld+json"), 406)
-        fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}[chosen[0]]
-        body = ox.serialize(result.triples, format=fmt, prefixes=PREFIXES if fmt is ox.RdfFormat.TURTLE else None)
+            return error_reply(QueryError("cannot send a graph as any type the Accept header names: ask for text/turtle, "
+                                          "application/n-triples, application/rdf+xml or application/ld+json"), 406)
+        fmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+               "rdfxml": ox.RdfFormat.RDF_XML}[chosen[0]]
+        body = ox.serialize(result.triples, format=fmt, prefixes=PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None)
         return 200, chosen[1], body
     chosen = negotiate(payload.get("accept"), RESULT_TYPES)
     if chosen is None:

@@ -130,10 +130,29 @@ def _gexf(g: nx.MultiDiGraph) -> bytes:
 
 
 def _graphml(g: nx.MultiDiGraph) -> bytes:
-    import networkx as nx
+    from networkx.readwrite.graphml import GraphMLWriter
 
+    class KeyPerScope(GraphMLWriter):
+        """Key ids that say what they describe (``node_label``, ``edge_label``): unique, as GraphML
+        requires; networkx's ``named_key_ids`` gave nodes' and edges' labels the same id "label"."""
+
+        def get_key(self, name, attr_type, scope, default):
+            if (name, attr_type, scope) not in self.keys:
+                taken = set(self.keys.values())
+                key_id = f"{scope}_{name}" if f"{scope}_{name}" not in taken else f"{scope}_{name}_{attr_type}"
+                self.keys[(name, attr_type, scope)] = key_id
+                element = self.myElement("key", **{"id": key_id, "for": scope, "attr.name": name, "attr.type": attr_type})
+                if default is not None:
+                    default_element = self.myElement("default")
+                    default_element.text = str(default)
+                    element.append(default_element)
+                self.xml.insert(0, element)
+            return self.keys[(name, attr_type, scope)]
+
+    writer = KeyPerScope(encoding="utf-8", prettyprint=True)
+    writer.add_graph_element(_plain_graph(g))
     buf = io.BytesIO()
-    nx.write_graphml(_plain_graph(g), buf, named_key_ids=True)
+    writer.dump(buf)
     return buf.getvalue()
 
 

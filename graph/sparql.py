@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from clausegraph.graph.dataset import Dataset, query_options
 from clausegraph.graph.query_limits import check_query_limits
 from clausegraph.ontology.errors import QueryError, ResultTooLargeError, UpdateRefusedError
 from clausegraph.ontology.namespaces import PREFIXES, XSD
@@ -94,6 +95,13 @@ def _python(term):
     return term.value
 
 
+# ASK as a table. The W3C CSV and TSV result formats are for SELECT only. An ASK answer is written as the table of
+# its solutions, which is what ASK asks about: a "boolean" column with one row "true" when the
+# pattern matches, and no row when it does not. A reader that takes any row for yes (rdflib's
+# Result: bool() of a CSV or TSV result is "has rows") reads false as false; a "false" row, which
+# we wrote before, it read as true.
+
+
 @dataclass
 class QueryResult:
     """SELECT rows (``variables`` and ``rows`` of terms or None), an ASK ``boolean``, or CONSTRUCT ``triples``."""
@@ -119,11 +127,13 @@ class QueryResult:
         return {"head": {"vars": self.variables}, "results": {"bindings": bindings}}
 
     def to_csv(self) -> str:
+        """W3C SPARQL 1.1 Query Results CSV; an ASK answer as "ASK as a table" above says."""
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        if self.boolean is not None:
+        if self.boolean is not None:  # see "ASK as a table" above
             writer.writerow(["boolean"])
-            writer.writerow(["true" if self.boolean else "false"])
+            if self.boolean:
+                writer.writerow(["true"])
             return buf.getvalue()
         writer.writerow(self.variables)
         for row in self.rows:  # W3C CSV: plain values, but blank nodes keep their "_:" label
@@ -135,8 +145,8 @@ class QueryResult:
 
     def to_tsv(self) -> str:
         """W3C SPARQL 1.1 Query Results TSV: ?-prefixed header, terms written as in N-Triples."""
-        if self.boolean is not None:
-            return "?boolean\n" + ("true" if self.boolean else "false") + "\n"
+        if self.boolean is not None:  # see "ASK as a table" above
+            return "?boolean\n" + ("true\n" if self.boolean else "")
         lines = ["\t".join("?" + v for v in self.variables)]
         lines += ["\t".join("" if t is None else term_to_ntriples(t) for t in row) for row in self.rows]
         return "\n".join(lines) + "\n"
@@ -347,8 +357,10 @@ def _on_large_stack(function, *args):
 
 
 def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *,
-              max_results: int | None = None) -> QueryResult:
-    """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs.
+              max_results: int | None = None, dataset: Dataset | None = None, base_iri: str | None = None) -> QueryResult:
+    """Run a read-only query with ``bindings`` (variable name -> value) on the union of all graphs,
+    or on the graphs its ``FROM`` / ``FROM NAMED`` or the protocol's ``dataset`` name (graph/dataset.py).
+    Relative IRIs in the query resolve against ``base_iri`` (the server gives its endpoint's URL).
 
     With ``max_results``, a result holding more rows (or triples) raises ResultTooLargeError
     as soon as the row after the limit is read; nothing more is computed. A query past the
@@ -359,12 +371,15 @@ def run_query(store: ox.Store | None, text: str, bindings: dict | None = None, *
     subs = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items() if v is not None}
     if store is None:
         store = ox.Store()
-    return _on_large_stack(_evaluate, store, text, subs, max_results)
+    options = query_options(text, dataset)
+    if base_iri is not None:
+        options["base_iri"] = base_iri
+    return _on_large_stack(_evaluate, store, text, subs, max_results, options)
 
 
-def _evaluate(store: ox.Store, text: str, subs: dict, max_results: int | None) -> QueryResult:
+def _evaluate(store: ox.Store, text: str, subs: dict, max_results: int | None, options: dict) -> QueryResult:
     try:
-        result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
+        result = store.query(text, prefixes=PREFIXES, substitutions=subs, **options)
     except SyntaxError as exc:
         if UPDATE_START.search(text):
             raise UpdateRefusedError("updates are not allowed: clausegraph queries are read-only") from None
@@ -380,7 +395,7 @@ def _evaluate(store: ox.Store, text: str, subs: dict, max_results: int | None) -
                                    "or raise the result-size limit")
 
     try:  # results are computed while they are read: errors can come from here too
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, ox.QuerySolutions):  # ox.QueryTriples, or a remote store's list of triples
             triples = []
             for t in result:
                 if len(triples) == limit:

@@ -116,6 +116,22 @@ class Writer:
             self.changed = True
         return len(orphans)
 
+    def query(self, sparql: str, **bindings: ox.NamedNode | ox.Literal):
+        """A query on the generation being written, buffered quads included (union default graph)."""
+        self.flush()
+        return self._store.query(sparql, use_default_graph_as_union=True,
+                                 substitutions={ox.Variable(k): v for k, v in bindings.items()})
+
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> list[ox.Quad]:
+        self.flush()
+        return list(self._store.quads_for_pattern(subject, predicate, obj, graph))
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        self.flush()
+        for quad in quads:
+            self._store.remove(quad)
+            self.changed = True
+
     def remove_graph(self, graph: str) -> None:
         self._flush_if_holds(graph)
         g = ox.NamedNode(graph)
@@ -133,20 +149,26 @@ class Store:
         self._handle: ox.Store | None = ox.Store() if self.memory else None
         self._generation: str | None = None
         self._lock_fd: int | None = None
-        if self.path is not None:
-            try:
-                self.path.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise GraphError(f"cannot create the store folder: {exc.strerror}", path=str(self.path)) from None
-            if not os.access(self.path, os.W_OK | os.X_OK):
-                raise GraphError("the store folder is not writable", path=str(self.path))
+
+    @property
+    def exists(self) -> bool:
+        """Whether the store has been written once (opening one creates nothing: only a write does)."""
+        return self.memory or (self.path / "CURRENT").is_file()
+
+    def _prepare_folder(self) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GraphError(f"cannot create the store folder: {exc.strerror}", path=str(self.path)) from None
+        if not os.access(self.path, os.W_OK | os.X_OK):
+            raise GraphError("the store folder is not writable", path=str(self.path))
 
     # ------------------------------------------------------------------ reading
 
     def _current(self) -> str | None:
         try:
             name = (self.path / "CURRENT").read_text(encoding="ascii").strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         if not _GEN.match(name) or not (self.path / name).is_dir():
             raise GraphError(f"the store is damaged: CURRENT names {name!r}, which is missing", path=str(self.path))
@@ -211,6 +233,7 @@ class Store:
             if writer.changed:
                 self._handle = staged
             return
+        self._prepare_folder()
         lock_fd = os.open(self.path / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:

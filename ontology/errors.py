@@ -9,7 +9,8 @@ code, printed as ``[CG012]`` so users and scripts can search for it.
     │   └── ParseError               CG020  an input was read but its text has no usable shape
     ├── GraphError                   CG030  the store or the RDF mapping failed
     │   ├── StoreBusyError           CG031  another process holds the store's write lock
-    │   └── ExportError              CG032  an export cannot be written (unknown view, Graphviz missing)
+    │   ├── ExportError              CG032  an export cannot be written (unknown view, Graphviz missing)
+    │   └── StoreEmptyError          CG033  a command that reads the graph found no store, or an empty one
     ├── QueryError                   CG040  a SPARQL query or its bindings are wrong
     │   ├── UpdateRefusedError       CG041  an update was sent to a read-only endpoint
     │   ├── QueryTimeoutError        CG042  a query ran past the time limit and was stopped
@@ -20,6 +21,8 @@ code, printed as ``[CG012]`` so users and scripts can search for it.
 
     IngestWarning (a UserWarning)    CG011  an input was read, but a part of it not as written
                                             (a date line naming a day that does not exist)
+    └── DuplicateWarning             CG012  a text already in the store under another publisher
+                                            was ingested again under a new one
 
 This module imports nothing else from the project (a test pins that).
 """
@@ -33,6 +36,7 @@ __all__ = [
     "GraphError",
     "StoreBusyError",
     "ExportError",
+    "StoreEmptyError",
     "QueryError",
     "UpdateRefusedError",
     "QueryTimeoutError",
@@ -41,6 +45,7 @@ __all__ = [
     "ServerBusyError",
     "QueryMemoryError",
     "IngestWarning",
+    "DuplicateWarning",
 ]
 
 
@@ -120,6 +125,13 @@ class ExportError(GraphError):
     code = "CG032"
 
 
+class StoreEmptyError(GraphError):
+    """A command that reads the graph found no store at its path, or one never filled: only
+    ``clausegraph ingest`` fills a store, so a mistyped path is said, not created."""
+
+    code = "CG033"
+
+
 class QueryError(ClauseGraphError):
     """A SPARQL query, a named query or its bindings are wrong."""
 
@@ -178,3 +190,9 @@ class IngestWarning(UserWarning):
     def __str__(self) -> str:
         where = (self.path or "<text>") + (f":{self.lineno}" if self.lineno is not None else "")
         return f"{where}: {self.message}"
+
+
+class DuplicateWarning(IngestWarning):
+    """A text already in the store under one publisher was ingested under another: two copies."""
+
+    code = "CG012"

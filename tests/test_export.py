@@ -131,6 +131,20 @@ def test_graph_tool_formats_read_back_by_networkx(kg, views, view):
     assert relations == {d["relation"] for *_, d in g.edges(data=True)}
 
 
+def test_graphml_key_ids_are_unique_and_labels_read_back_for_nodes_and_edges(kg, views):
+    import xml.etree.ElementTree as ET
+
+    body = kg.export("graphml", View.PRECEDENCE)
+    keys = ET.fromstring(body).findall("{http://graphml.graphdrawing.org/xmlns}key")
+    ids = [k.get("id") for k in keys]
+    assert len(ids) == len(set(ids)), sorted(ids)  # GraphML: a key id names one key
+    assert {(k.get("for"), k.get("attr.name")) for k in keys} >= {("node", "label"), ("edge", "label")}
+    ml = nx.read_graphml(io.BytesIO(body))
+    g = views[View.PRECEDENCE]
+    assert {d["label"] for *_, d in ml.edges(data=True)} == {d["label"] for *_, d in g.edges(data=True)}
+    assert {n: d["label"] for n, d in ml.nodes(data=True)} == {n: d["label"] for n, d in g.nodes(data=True)}
+
+
 @pytest.mark.parametrize("view", list(View), ids=lambda v: v.value)
 def test_dot_read_by_graphviz_and_svg_draws_every_node(kg, views, view):
     _needs_dot()

@@ -58,6 +58,7 @@ def test_store_in_memory():
 def test_second_writer_is_refused(tmp_path):
     store = tmp_path / "store"
     kg = clausegraph.open(store)
+    store.mkdir()  # opening creates nothing; the other writer made the folder
     fd = os.open(store / "write.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
