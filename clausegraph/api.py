@@ -404,6 +404,8 @@ def _warn_if_elsewhere(writer, page, doc) -> None:
 
     from clausegraph.ontology.errors import DuplicateWarning
 
+    if doc.record:  # an archive names each record's service itself: two services recorded with one text is
+        return      # the archive's fact (Le Chat and Vibe share terms), not a --publisher the user got wrong
     for other in same_text_elsewhere(writer, iris.source_iri(doc.source.sha256), doc.id, doc.publisher.id):
         warnings.warn(DuplicateWarning(
             f"{doc.id} {doc.version} is already in the store from the same text under publisher {other.name!r}; "
