@@ -603,7 +603,7 @@ class _Extractor:
                 if not any(x.kind == tgt.kind and x.document == tgt.document and x.group == tgt.group for x in out):
                     out.append(tgt)
         if not out and re.search(r"\bin\s+writing\b|\bwritten\s+agreement\b", words, re.IGNORECASE):
-            out.append(Target(kind=TargetKind.EXTERNAL, name="separate written agreement", text=words))
+            out.append(Target(kind=TargetKind.EXTERNAL, name="written agreement", text=words))
         if not out and re.search(r"\bPartner\s+Terms\b", words):
             out.append(Target(kind=TargetKind.EXTERNAL, name="Partner Terms", text=words))
         return out
@@ -730,6 +730,11 @@ class _Extractor:
         # the parties of a statement are texts, named or not: words that name no known text are an external text
         named_texts = raw.named
         winners = self._role_targets(info, raw.winner, words, named_texts=named_texts)
+        if raw.owner and isinstance(raw.winner, tuple):
+            # "third-party software ... subject to their own terms": the third parties' terms, named after their owner
+            owner = _external_name(text[raw.owner[0]: raw.owner[1]])
+            winners = [Target(kind=TargetKind.EXTERNAL, name=f"{owner} {text[raw.winner[0]: raw.winner[1]]}",
+                              text=text[raw.owner[0]: raw.winner[1]])] if owner else []
         if raw.rule == "not-apply" and isinstance(raw.loser, tuple) and _SELF_LIMIT.match(info.clause.text[raw.loser[0]: raw.loser[1]]):
             # "the foregoing limitations shall not apply to Customer's obligations under Section 9": Section 9 wins
             if raw.condition is None:
@@ -754,8 +759,10 @@ class _Extractor:
         else:
             losers = self._role_targets(info, raw.loser, words, named_texts=named_texts)
         if raw.rule == "unless-otherwise" and not winners:
-            winners = [Target(kind=TargetKind.EXTERNAL, name="separate written agreement", text=words)] \
-                if "writing" in words.lower() else []
+            # "Unless otherwise agreed in writing": a written agreement; "Unless otherwise agreed, ...": some other agreement
+            how = words.lower()
+            winners = [Target(kind=TargetKind.EXTERNAL, name="written agreement", text=words)] if "writing" in how \
+                else [Target(kind=TargetKind.EXTERNAL, name="separate agreement", text=words)] if re.search(r"\bagreed\b", how) else []
         if raw.rule == "notwithstanding" and not losers:
             losers = [self._self_target(info, SELF_DOC, words)]
         statements = []

@@ -36,7 +36,8 @@ _FOREGOING = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding)\b")
 _TEXT_WORD = re.compile(r"(?i)\b(?:terms?|agreements?|polic(?:y|ies)|laws?|rules?|licen[cs]es?|conditions|order\s+forms?|sections?|"
                         r"clauses?|exhibits?|annex(?:es)?|schedules?|addend(?:um|a)|notices?|guidelines|documentation|regulations?|"
                         r"GDPR|SCCs?|acts?|codes?|conventions?|directives?|statutes?|requirements|standards|specifications|"
-                        r"consent|permission|approval|authori[sz]ation|writing|DPA|BAA|contract|commitments|principles|pages?)\b")
+                        r"consent|permission|approval|authori[sz]ation|writing|DPA|BAA|contract|commitments|principles|pages?|"
+                        r"(?:statutory|consumer)\s+rights|rights\s+as\s+an?\s+consumer)\b")  # rights the law gives: "NOTHING IN THESE TERMS SHALL AFFECT ANY STATUTORY RIGHTS"
 _SELF_LIMIT = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding|this\s+section|these\s+(?:limitations|exclusions|disclaimers|terms)|"
                          r"such\s+(?:limitations|exclusions)|(?:the\s+)?(?:limitations?|exclusions?|disclaimers?)\b)")
 # where one named party ends and the next begins: ", or in any", " and the ", "; or our"

@@ -19,10 +19,13 @@ sources with the reference rules.
 | except-for         | overrides     | what is excepted / this clause          | ``EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”`` |
 | notwithstanding    | overrides     | this clause / what it sets aside        | ``Notwithstanding anything to the contrary in the Agreement, ...`` |
 | subject-to         | subject-to    | named / this clause                     | ``Subject to the Partner Terms, either party may terminate``; ``subject to Section 5 (Security) of the DPA`` |
-| unless-otherwise   | subject-to    | named (or a written agreement) / this clause | ``Unless otherwise stated in the Partner Terms, if you use our Services through a Partner``; ``Unless otherwise agreed in writing`` |
+| unless-otherwise   | subject-to    | named (or a written / separate agreement) / this clause | ``Unless otherwise stated in the Partner Terms, if you use our Services through a Partner``; ``Unless otherwise agreed in writing``; ``Unless otherwise agreed, neither party shall bear incidental ... damages`` (DeepSeek) |
+| unless-named-otherwise | subject-to | named / this clause                  | ``will be considered Third-Party Services unless an Order Form expressly provides otherwise`` (xAI; the Mistral kind above with the text as subject) |
+| own-terms          | subject-to    | the third parties' own terms / this clause | ``third-party software, products, or services that are subject to their own terms`` (xAI; Qwen, Microsoft, Google say the same) |
 | no-override        | subject-to    | named / this document                   | ``These Additional Terms do not override any mandatory local laws`` |
 | governed-by        | defers-to     | named / this clause                     | ``such processing shall be governed by our Data Processing Agreement`` |
 | in-accordance      | defers-to     | named documents / this clause            | ``We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy`` |
+| in-accordance-named| defers-to     | the named document / this clause          | ``the organization’s administrator may access, monitor and control your account in accordance with xAI’s Enterprise Terms of Service``; ``This data is used in accordance with the Google Terms`` |
 | explains           | defers-to     | named / this clause                     | ``our Privacy Policy explains how we collect and use personal information`` |
 | execute            | defers-to     | named / this clause                     | ``you must ... (c) execute our Data Processing Agreement`` |
 | law-governs        | defers-to     | the law / this document                 | ``the laws of France will govern all disputes arising out of or relating to these Terms`` |
@@ -84,6 +87,7 @@ class PrecedenceRule:
     excludes: tuple[str, ...] = ()  # less specific rules this one silences in the same sentence
     cue: re.Pattern[str] | None = None  # words a sentence must hold before the rule is tried (speed only)
     named: bool = True  # words that name no known text may stand for an external text (else the rule needs a known one)
+    owner: str | None = None  # group naming whose own text the winner is: "third-party services ... subject to their own terms"
 
 
 def _rx(p: str) -> re.Pattern[str]:
@@ -169,6 +173,16 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    _rx(r"(?<!use of )(?<!payment for any services )(?:\b(?:is|are|be|remains?|being)\s+(?:also\s+|expressly\s+|further\s+)?|^\W*|(?<=,\s)|(?<=,)|(?<=\()|(?<=\(\s))subject\s+to\s+"
                        r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)(?:[^,.;]|(?<=\d)\.(?=\d)){2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
+    PrecedenceRule("own-terms", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"(?P<owner>\bthird[-\s]party\s[^.;:()]{0,100}?),?\s+(?:that\s+|which\s+)?(?:is|are)\s+(?:also\s+)?subject\s+to\s+(?:their|its)\s+own\s+"
+                       r"(?P<w>(?:[\w-]+\s+){0,2}?(?:terms|polic(?:y|ies)|licen[cs]es?|statements)(?:\s+and\s+(?:[\w-]+\s+){0,2}?(?:terms|polic(?:y|ies)|statements))?)\b"),
+                   "w", SELF_CLAUSE, "Our Service may include or be integrated with third-party software, products, or services that are subject to their own terms",
+                   owner="owner", excludes=("subject-to",), cue=_rx(r"\bown\s+(?:terms|polic|licen|statement)")),
+    PrecedenceRule("unless-named-otherwise", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"(?P<cond>\bunless\s+(?P<w>(?:an?|the|any|your|our)\s+(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*)){0,4})\s+(?:expressly\s+|explicitly\s+|specifically\s+)?"
+                       r"(?:provides?|states?|specif(?:y|ies)|says?)\s+otherwise)"),
+                   "w", SELF_CLAUSE, "will be considered Third-Party Services unless an Order Form expressly provides otherwise",
+                   condition="cond", cue=_rx(r"\botherwise\b")),
     PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
                    _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+(?:in\s+part\s+|solely\s+|exclusively\s+)?by\s+(?P<w>(?:[^.;]|\.(?=\S)){2,120})"),
                    "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat",
@@ -191,7 +205,13 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    cue=_rx(r"\bconstrued\b")),
     PrecedenceRule("in-accordance", PrecedenceKind.DEFERS_TO,
                    _rx(r"\b(?:use|store|process|processes|processed|retain|collect)\b[^.;]{0,60}?\bin\s+accordance\s+with\s+(?P<w>[^.;]{2,160})"),
-                   "w", SELF_CLAUSE, "We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy"),
+                   "w", SELF_CLAUSE, "We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy",
+                   excludes=("in-accordance-named",)),
+    PrecedenceRule("in-accordance-named", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\bin\s+accordance\s+with\s+(?P<w>(?:our|the|its|[\w-]*(?-i:[A-Z])[\w-]*[’']s)\s+(?:\[)?(?-i:[A-Z][\w-]*\s+){0,5}"
+                       r"(?-i:Terms(?:\s+of\s+(?:Service|Use))?|Policy|Agreement|Addendum|Notice|Statement)\b)"),
+                   "w", SELF_CLAUSE, "the organization’s administrator may access, monitor and control your account in accordance with xAI’s Enterprise Terms of Service",
+                   named=False, cue=_rx(r"\bin\s+accordance\s+with\b")),
     PrecedenceRule("explains", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<w>\b(?:our|the)\s+[A-Z][\w ]{2,60}?)\s+(?:explains|describes|sets\s+out|details)\s+(?P<cond>how\s+[^.;]{2,120})"),
                    "w", SELF_CLAUSE, "our Privacy Policy explains how we collect and use personal information", condition="cond", named=False),
@@ -307,6 +327,7 @@ class RawPrecedence:
     scope: tuple[int, int] | None = None
     alternatives: list[tuple[int, int]] = field(default_factory=list)  # "a|b": the parties of a conflict
     named: bool = True  # from the rule: unresolved words may stand for an external text
+    owner: tuple[int, int] | None = None  # whose own text the winner is ("their own terms" of these words)
 
 
 def _span(m: re.Match[str], group: str | None, offset: int) -> tuple[int, int] | None:
@@ -370,7 +391,7 @@ def find_precedence(doc) -> list[RawPrecedence]:
                     raw = RawPrecedence(rule.kind, rule.name, m.start() + offset, m.end() + offset,
                                         _role(m, rule.winner, offset), _role(m, rule.loser, offset), rule.explicit,
                                         _span(m, rule.condition, offset) or _span(m, "cond2", offset),
-                                        _span(m, rule.scope, offset), named=rule.named)
+                                        _span(m, rule.scope, offset), named=rule.named, owner=_span(m, rule.owner, offset))
                     if rule.name in _LAST_SUBJECT and isinstance(raw.loser, tuple):
                         # the subject is the last clause before the verb: "You and the Company agree that [the Convention]"
                         ls, le = raw.loser
