@@ -53,7 +53,7 @@ __all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_preceden
 CUE_LEMMAS = (
     "govern prevail control precedence supersede override notwithstanding except subject unless accordance "
     "explain describe execute incorporate include apply conflict inconsistency meaning order outline detail refer see "
-    "supplement amend effect exclude affect part serve applicable permission consent construe".split()
+    "supplement amend effect exclude affect part serve applicable permission consent construe extent".split()
 )
 # the same cues on raw text: a clause without any of them needs no sentence analysis at all
 PRECEDENCE_CUE = re.compile(
@@ -65,7 +65,7 @@ PRECEDENCE_CUE = re.compile(
     r"\b(?:terms|agreement|policy)\s+(?:is|are)\s+(?:only\s+)?for\b|construed|"
     r"incorporat|appl(?:y|ies)\s+(?:to|if|when|where|only)|only\s+appl|following\s+(?:order|terms\s+apply)|conflict|"
     r"inconsisten|discrepanc|have\s+the\s+meaning|(?:if|when|where)\s+you\b|do(?:es)?\s+not\s+(?:override|limit|affect|exclude)|"
-    r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part)",
+    r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part|^to\s+the\s+extent\s+(?:that\s+)?(?!permitted|required|allowed|prohibited|possible))",
     re.IGNORECASE,
 )
 
