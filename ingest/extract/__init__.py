@@ -730,6 +730,8 @@ class _Extractor:
         # the parties of a statement are texts, named or not: words that name no known text are an external text
         named_texts = raw.named
         winners = self._role_targets(info, raw.winner, words, named_texts=named_texts)
+        if not winners and raw.by_heading and isinstance(raw.winner, tuple):
+            winners = self._heading_targets(info, raw.winner)
         if raw.owner and isinstance(raw.winner, tuple):
             # "third-party software ... subject to their own terms": the third parties' terms, named after their owner
             owner = _external_name(text[raw.owner[0]: raw.owner[1]])
@@ -775,6 +777,20 @@ class _Extractor:
                 statements.append(Precedence(kind=raw.kind, winner=w, loser=loser, explicit=raw.explicit,
                                              evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition)))
         return statements
+
+    def _heading_targets(self, info: _Clause, span: tuple[int, int]) -> list[Target]:
+        """The section of the clause's document whose heading the words end with: "the express limited warranties" -> "Limited Warranties"."""
+        words = " ".join(re.findall(r"\w+", info.clause.text[span[0]: span[1]].lower()))
+        sections = self._sections_cache.get(ref_key(info.doc))
+        if sections is None:
+            sections = self._sections_cache[ref_key(info.doc)] = _sections(info.doc)
+        hits = [s for s, _ in sections if s.heading and len(re.findall(r"\w+", s.heading)) >= 2
+                and words.endswith(" ".join(re.findall(r"\w+", s.heading.lower())))]
+        if len(hits) != 1:  # none, or a heading two sections share: name nothing rather than guess
+            return []
+        s = hits[0]
+        return [Target(kind=TargetKind.SECTION, document=info.doc.ref, key=s.key, number=s.number,
+                       text=info.clause.text[span[0]: span[1]])]
 
     def _role_targets(self, info: _Clause, role, words: str, *, named_texts: bool = False) -> list[Target]:
         """Targets of a role; with ``named_texts``, words that name no known text become an external text of that name."""

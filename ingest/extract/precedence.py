@@ -17,6 +17,7 @@ sources with the reference rules.
 | listed-order       | prevails-over (implied) | earlier / later item           | ``the following terms apply to your use of the Services: (a) ..., (b) ..., (c) ... and (d) ...`` |
 | order-list-item    | prevails-over | earlier / later list item (any list shape) | ``16.2. ... will control in the following order:`` followed by the ranked texts as list items |
 | except-for         | overrides     | what is excepted / this clause          | ``EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”`` |
+| except-warranties  | overrides     | the section the warranties' heading names / this clause | ``EXCEPT FOR THE EXPRESS LIMITED WARRANTIES SET FORTH IN THIS AGREEMENT, THE SERVICES ARE PROVIDED “AS-IS”`` (xAI, section 7.1 "Limited Warranties"; the Mistral and Vibe disclaimers cite their section by number) |
 | notwithstanding    | overrides     | this clause / what it sets aside        | ``Notwithstanding anything to the contrary in the Agreement, ...`` |
 | subject-to         | subject-to    | named / this clause                     | ``Subject to the Partner Terms, either party may terminate``; ``subject to Section 5 (Security) of the DPA`` |
 | unless-otherwise   | subject-to    | named (or a written / separate agreement) / this clause | ``Unless otherwise stated in the Partner Terms, if you use our Services through a Partner``; ``Unless otherwise agreed in writing``; ``Unless otherwise agreed, neither party shall bear incidental ... damages`` (DeepSeek) |
@@ -88,6 +89,7 @@ class PrecedenceRule:
     cue: re.Pattern[str] | None = None  # words a sentence must hold before the rule is tried (speed only)
     named: bool = True  # words that name no known text may stand for an external text (else the rule needs a known one)
     owner: str | None = None  # group naming whose own text the winner is: "third-party services ... subject to their own terms"
+    by_heading: bool = False  # words that name no text may name a section of this document by its heading ("the limited warranties")
 
 
 def _rx(p: str) -> re.Pattern[str]:
@@ -129,6 +131,11 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                        r"(?P<w>(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?\b(?:section|sections|clause|exhibit)\s+\d+(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?)"
                        r"(?=,\s*(?:to\s+the\s+(?:maximum|fullest)|in\s+no\s+event|\([ia1]\)|the\s+services|neither|each\s+party|either\s+party)|[;.](?!\d)|$)"),
                    "w", SELF_CLAUSE, "EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”"),
+    PrecedenceRule("except-warranties", PrecedenceKind.OVERRIDES,
+                   _rx(r"\bexcept\s+for\s+(?P<w>(?:the|any)\s+(?:express\s+)?(?:limited\s+)?warranties)\s+(?:expressly\s+)?(?:set\s+(?:forth|out)|provided|stated|contained|made)\s+"
+                       r"in\s+(?:this|these)\s+(?:agreement|terms)\b"),
+                   "w", SELF_CLAUSE, "EXCEPT FOR THE EXPRESS LIMITED WARRANTIES SET FORTH IN THIS AGREEMENT, THE SERVICES ARE PROVIDED “AS-IS”",
+                   named=False, by_heading=True, cue=_rx(r"\bexcept\s+for\b")),
     PrecedenceRule("except-as-permitted", PrecedenceKind.SUBJECT_TO,
                    _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:permitted|agreed|authori[sz]ed|allowed)"
                        r"\s+(?:in|by|under)\s+(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
@@ -276,7 +283,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", None, "These terms are for enterprise (business) users of the SpaceXAI API and related SpaceXAI Services",
                    scope="scope"),
     PrecedenceRule("scope-extent", PrecedenceKind.SCOPE,
-                   _rx(r"^(?P<scope>to\s+the\s+extent\s+(?:that\s+)?[^,;]{2,200}),\s+(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,4})(?=\s+(?:sets?|appl|govern|shall|will|is|are))"),
+                   _rx(r"^(?P<scope>to\s+the\s+extent\s+(?:that\s+)?(?!of\s+(?:any\s+|an?\s+)?(?:conflicts?|inconsistenc|discrepanc))[^,;]{2,200}),\s+(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,4})(?=\s+(?:sets?|appl|govern|shall|will|is|are))"),
                    "w", None, "To the extent that Perplexity processes any Personal Data in connection with Customer’s use of the Services, this DPA sets forth",
                    scope="scope", cue=_rx(r"^to\s+the\s+extent\b")),
     PrecedenceRule("scope-governs", PrecedenceKind.SCOPE,
@@ -328,6 +335,7 @@ class RawPrecedence:
     alternatives: list[tuple[int, int]] = field(default_factory=list)  # "a|b": the parties of a conflict
     named: bool = True  # from the rule: unresolved words may stand for an external text
     owner: tuple[int, int] | None = None  # whose own text the winner is ("their own terms" of these words)
+    by_heading: bool = False  # from the rule: the winner may be a section of this document named by its heading
 
 
 def _span(m: re.Match[str], group: str | None, offset: int) -> tuple[int, int] | None:
@@ -391,7 +399,7 @@ def find_precedence(doc) -> list[RawPrecedence]:
                     raw = RawPrecedence(rule.kind, rule.name, m.start() + offset, m.end() + offset,
                                         _role(m, rule.winner, offset), _role(m, rule.loser, offset), rule.explicit,
                                         _span(m, rule.condition, offset) or _span(m, "cond2", offset),
-                                        _span(m, rule.scope, offset), named=rule.named, owner=_span(m, rule.owner, offset))
+                                        _span(m, rule.scope, offset), named=rule.named, owner=_span(m, rule.owner, offset), by_heading=rule.by_heading)
                     if rule.name in _LAST_SUBJECT and isinstance(raw.loser, tuple):
                         # the subject is the last clause before the verb: "You and the Company agree that [the Convention]"
                         ls, le = raw.loser
