@@ -61,6 +61,7 @@ _SELF_DET = re.compile(r"\b(?:these|this)\s+$", re.IGNORECASE)
 _PRONOUNS = {"we", "us", "you", "our", "your", "i"}
 _DETERMINERS = {"the", "these", "this", "our", "any", "all", "such", "your", "its", "each", "those", "that"}
 _WORD = re.compile(r"\w+")
+_THESE_TEXT = re.compile(r"(?i)\W*(?:these|this)\s+(?:terms|agreement|policy|statement|addendum|dpa|notice)\W*$")
 
 
 def _fold(word: str) -> str:
@@ -767,6 +768,8 @@ class _Extractor:
                 else [Target(kind=TargetKind.EXTERNAL, name="separate agreement", text=words)] if re.search(r"\bagreed\b", how) else []
         if raw.rule == "notwithstanding" and not losers:
             losers = [self._self_target(info, SELF_DOC, words)]
+        if raw.kind is PrecedenceKind.INCORPORATES and not losers:
+            return []  # "these Terms (including by executing an Order Form)": nothing is made part of anything
         statements = []
         for w in winners:
             for loser in losers or [None]:
@@ -799,7 +802,11 @@ class _Extractor:
         if isinstance(role, str):
             return [self._self_target(info, role, words)] if role.startswith("self-") else []
         if not named_texts:
-            return self._resolve_span(info, role)
+            found = self._resolve_span(info, role)
+            text = info.clause.text[role[0]: role[1]]
+            if not found and _THESE_TEXT.match(text):  # "these Terms" is this document, however it is titled
+                found = [self._self_target(info, SELF_DOC, text)]
+            return found
         out: list[Target] = []
         # a term the clause defines within these words names what its alias names: "... (each such agreement, an “Agreement”)"
         for m in info.definitions:
