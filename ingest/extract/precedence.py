@@ -25,6 +25,7 @@ sources with the reference rules.
 | own-terms          | subject-to    | the third parties' own terms / this clause | ``third-party software, products, or services that are subject to their own terms`` (xAI; Qwen, Microsoft, Google say the same) |
 | no-override        | subject-to    | named / this document                   | ``These Additional Terms do not override any mandatory local laws`` |
 | governed-by        | defers-to     | named / this clause                     | ``such processing shall be governed by our Data Processing Agreement`` |
+| details-in         | defers-to     | named / this clause                     | ``Further details are available in our Privacy Policy`` (xAI; the refer-to kind of Perplexity's ``Please refer to the Agreement for more details``) |
 | in-accordance      | defers-to     | named documents / this clause            | ``We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy`` |
 | in-accordance-named| defers-to     | the named document / this clause          | ``the organization’s administrator may access, monitor and control your account in accordance with xAI’s Enterprise Terms of Service``; ``This data is used in accordance with the Google Terms`` |
 | explains           | defers-to     | named / this clause                     | ``our Privacy Policy explains how we collect and use personal information`` |
@@ -66,7 +67,7 @@ PRECEDENCE_CUE = re.compile(
     r"\b(?:terms|agreement|policy)\s+(?:is|are)\s+(?:only\s+)?for\b|construed|"
     r"incorporat|appl(?:y|ies)\s+(?:to|if|when|where|only)|only\s+appl|following\s+(?:order|terms\s+apply)|conflict|"
     r"inconsisten|discrepanc|have\s+the\s+meaning|(?:if|when|where)\s+you\b|do(?:es)?\s+not\s+(?:override|limit|affect|exclude)|"
-    r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part|^to\s+the\s+extent\s+(?:that\s+)?(?!permitted|required|allowed|prohibited|possible))",
+    r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part|(?:is|are|can\s+be)\s+(?:available|found)\s+in\s+(?:our|the)\b|^to\s+the\s+extent\s+(?:that\s+)?(?!permitted|required|allowed|prohibited|possible))",
     re.IGNORECASE,
 )
 
@@ -202,6 +203,11 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    _rx(r"(?P<cond>\bfor\s+[^,.;]{2,100},\s+)?\b(?:please\s+)?(?:refer\s+to|see|review|read)\s+(?P<w>(?:our|the)\s+[^.;,()]{2,80}?)(?=\s+(?:for|at|which|located|available)\b|[.;,()]|$)"),
                    "w", SELF_DOC, "Please refer to the Agreement for more details on Perplexity’s security",
                    condition="cond", cue=_rx(r"\brefer\s+to\b|\bplease\s+(?:see|review|read)\b")),
+    PrecedenceRule("details-in", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\b(?:further|more|additional)\s+(?:details|information)(?:\s+(?:about|on|regarding)\s+[^.;]{2,100}?)?\s+(?:is|are|can\s+be)\s+(?:available|found|provided|set\s+out)\s+in\s+"
+                       r"(?P<w>(?:our|the)\s+[^.;,()]{2,80}?)(?=\s+(?:for|at|which|located|available)\b|[.;,()]|$)"),
+                   "w", SELF_CLAUSE, "Further details are available in our [Privacy Policy](https://x.ai/legal/privacy-policy)",
+                   named=False, cue=_rx(r"\b(?:details|information)\b[^.;]*\b(?:available|found|provided|set\s+out)\s+in\b")),
     PrecedenceRule("x-governs", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<w>\b(?:the\s+)?(?:[A-Z][\w-]*\s+){1,6}(?:Act|Rules|Code|Law|Terms|Policy|Agreement)(?:\s*\([^)]{1,20}\))?)\s+governs?\s+(?P<cond>(?:the|all|any)\s+[^.;]{2,120})"),
                    "w", SELF_DOC, "the Federal Arbitration Act (“FAA”) governs the arbitrability of all disputes",
