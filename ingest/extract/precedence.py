@@ -179,7 +179,8 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    condition="cond", cue=_rx(r"\bwritten\s+(?:consent|permission|approval|authori[sz]ation)|\bunless\b[^.;]*\bexecuted\b")),
     PrecedenceRule("subject-to", PrecedenceKind.SUBJECT_TO,
                    _rx(r"(?<!use of )(?<!payment for any services )(?:\b(?:is|are|be|remains?|being)\s+(?:also\s+|expressly\s+|further\s+)?|^\W*|(?<=,\s)|(?<=,)|(?<=\()|(?<=\(\s))subject\s+to\s+"
-                       r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)(?:[^,.;]|(?<=\d)\.(?=\d)){2,140})"),
+                       r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)"
+                       r"(?:(?!\s+(?:while|whereas|which|and\s+which|and\s+(?:shall|will))\b)(?:[^,.;]|(?<=\d)\.(?=\d))){2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
     PrecedenceRule("own-terms", PrecedenceKind.SUBJECT_TO,
                    _rx(r"(?P<owner>\bthird[-\s]party\s[^.;:()]{0,100}?),?\s+(?:that\s+|which\s+)?(?:is|are)\s+(?:also\s+)?subject\s+to\s+(?:their|its)\s+own\s+"
