@@ -223,8 +223,22 @@ _TERMS = "Acme Commercial Terms\n=====================\n\nEffective: May 1, 2026
     ("You and Acme agree that the United Nations Convention on Contracts for the International Sale of Goods will not apply.\n",
      [("overrides", "not-apply", "clause:acme-commercial-terms",
        "external:United Nations Convention on Contracts for the International Sale of Goods")]),
+    ("Our Service may include third-party software, products, or services that are subject to their own terms.\n",
+     [("subject-to", "own-terms", "external:third-party software, products, or services terms", "clause:acme-commercial-terms")]),
+    ("Engineering services will be considered Third-Party Services unless an Order Form expressly provides otherwise.\n",
+     [("subject-to", "unless-named-otherwise", "external:Order Form", "clause:acme-commercial-terms")]),
+    ("Unless otherwise agreed, neither party shall bear incidental damages.\n",
+     [("subject-to", "unless-otherwise", "external:separate agreement", "clause:acme-commercial-terms")]),
+    ("Unless otherwise agreed in writing by the Parties, confidentiality survives for 5 years.\n",
+     [("subject-to", "unless-otherwise", "external:written agreement", "clause:acme-commercial-terms")]),
+    ("NOTHING IN THESE TERMS SHALL AFFECT ANY STATUTORY RIGHTS THAT YOU CANNOT CONTRACTUALLY AGREE TO ALTER OR WAIVE.\n",
+     [("overrides", "nothing-affects", "external:STATUTORY RIGHTS", "document:acme-commercial-terms")]),
+    ("**7\\. Warranties.**\n\n**7.1. Limited Warranties.** Acme warrants that the Services perform.\n\n"
+     "**7.2. Disclaimer.** EXCEPT FOR THE EXPRESS LIMITED WARRANTIES SET FORTH IN THIS AGREEMENT, THE SERVICES ARE PROVIDED AS-IS.\n",
+     [("overrides", "except-warranties", "section:acme-commercial-terms/7.1", "clause:acme-commercial-terms")]),
 ], ids=["order-of-precedence-as-list-items", "will-not-apply", "foregoing-will-not-apply-to", "except-as-permitted",
-        "convention-will-not-apply"])
+        "convention-will-not-apply", "their-own-terms", "unless-an-order-form-provides-otherwise", "unless-otherwise-agreed",
+        "unless-otherwise-agreed-in-writing", "statutory-rights", "except-for-the-warranties-by-heading"])
 def test_precedence_statements_of_other_vendors_shapes(body, expected):
     (got,) = _statements(_TERMS + body).values()
     assert got == expected

@@ -61,6 +61,7 @@ _SELF_DET = re.compile(r"\b(?:these|this)\s+$", re.IGNORECASE)
 _PRONOUNS = {"we", "us", "you", "our", "your", "i"}
 _DETERMINERS = {"the", "these", "this", "our", "any", "all", "such", "your", "its", "each", "those", "that"}
 _WORD = re.compile(r"\w+")
+_THESE_TEXT = re.compile(r"(?i)\W*(?:these|this)\s+(?:terms|agreement|policy|statement|addendum|dpa|notice)\W*$")
 
 
 def _fold(word: str) -> str:
@@ -603,7 +604,7 @@ class _Extractor:
                 if not any(x.kind == tgt.kind and x.document == tgt.document and x.group == tgt.group for x in out):
                     out.append(tgt)
         if not out and re.search(r"\bin\s+writing\b|\bwritten\s+agreement\b", words, re.IGNORECASE):
-            out.append(Target(kind=TargetKind.EXTERNAL, name="separate written agreement", text=words))
+            out.append(Target(kind=TargetKind.EXTERNAL, name="written agreement", text=words))
         if not out and re.search(r"\bPartner\s+Terms\b", words):
             out.append(Target(kind=TargetKind.EXTERNAL, name="Partner Terms", text=words))
         return out
@@ -730,6 +731,13 @@ class _Extractor:
         # the parties of a statement are texts, named or not: words that name no known text are an external text
         named_texts = raw.named
         winners = self._role_targets(info, raw.winner, words, named_texts=named_texts)
+        if not winners and raw.by_heading and isinstance(raw.winner, tuple):
+            winners = self._heading_targets(info, raw.winner)
+        if raw.owner and isinstance(raw.winner, tuple):
+            # "third-party software ... subject to their own terms": the third parties' terms, named after their owner
+            owner = _external_name(text[raw.owner[0]: raw.owner[1]])
+            winners = [Target(kind=TargetKind.EXTERNAL, name=f"{owner} {text[raw.winner[0]: raw.winner[1]]}",
+                              text=text[raw.owner[0]: raw.winner[1]])] if owner else []
         if raw.rule == "not-apply" and isinstance(raw.loser, tuple) and _SELF_LIMIT.match(info.clause.text[raw.loser[0]: raw.loser[1]]):
             # "the foregoing limitations shall not apply to Customer's obligations under Section 9": Section 9 wins
             if raw.condition is None:
@@ -754,10 +762,14 @@ class _Extractor:
         else:
             losers = self._role_targets(info, raw.loser, words, named_texts=named_texts)
         if raw.rule == "unless-otherwise" and not winners:
-            winners = [Target(kind=TargetKind.EXTERNAL, name="separate written agreement", text=words)] \
-                if "writing" in words.lower() else []
+            # "Unless otherwise agreed in writing": a written agreement; "Unless otherwise agreed, ...": some other agreement
+            how = words.lower()
+            winners = [Target(kind=TargetKind.EXTERNAL, name="written agreement", text=words)] if "writing" in how \
+                else [Target(kind=TargetKind.EXTERNAL, name="separate agreement", text=words)] if re.search(r"\bagreed\b", how) else []
         if raw.rule == "notwithstanding" and not losers:
             losers = [self._self_target(info, SELF_DOC, words)]
+        if raw.kind is PrecedenceKind.INCORPORATES and not losers:
+            return []  # "these Terms (including by executing an Order Form)": nothing is made part of anything
         statements = []
         for w in winners:
             for loser in losers or [None]:
@@ -769,6 +781,20 @@ class _Extractor:
                                              evidence=self._evidence(info, raw.start, raw.end, f"precedence-{raw.rule}", condition)))
         return statements
 
+    def _heading_targets(self, info: _Clause, span: tuple[int, int]) -> list[Target]:
+        """The section of the clause's document whose heading the words end with: "the express limited warranties" -> "Limited Warranties"."""
+        words = " ".join(re.findall(r"\w+", info.clause.text[span[0]: span[1]].lower()))
+        sections = self._sections_cache.get(ref_key(info.doc))
+        if sections is None:
+            sections = self._sections_cache[ref_key(info.doc)] = _sections(info.doc)
+        hits = [s for s, _ in sections if s.heading and len(re.findall(r"\w+", s.heading)) >= 2
+                and words.endswith(" ".join(re.findall(r"\w+", s.heading.lower())))]
+        if len(hits) != 1:  # none, or a heading two sections share: name nothing rather than guess
+            return []
+        s = hits[0]
+        return [Target(kind=TargetKind.SECTION, document=info.doc.ref, key=s.key, number=s.number,
+                       text=info.clause.text[span[0]: span[1]])]
+
     def _role_targets(self, info: _Clause, role, words: str, *, named_texts: bool = False) -> list[Target]:
         """Targets of a role; with ``named_texts``, words that name no known text become an external text of that name."""
         if role is None:
@@ -776,7 +802,11 @@ class _Extractor:
         if isinstance(role, str):
             return [self._self_target(info, role, words)] if role.startswith("self-") else []
         if not named_texts:
-            return self._resolve_span(info, role)
+            found = self._resolve_span(info, role)
+            text = info.clause.text[role[0]: role[1]]
+            if not found and _THESE_TEXT.match(text):  # "these Terms" is this document, however it is titled
+                found = [self._self_target(info, SELF_DOC, text)]
+            return found
         out: list[Target] = []
         # a term the clause defines within these words names what its alias names: "... (each such agreement, an “Agreement”)"
         for m in info.definitions:

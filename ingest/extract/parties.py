@@ -36,11 +36,13 @@ _FOREGOING = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding)\b")
 _TEXT_WORD = re.compile(r"(?i)\b(?:terms?|agreements?|polic(?:y|ies)|laws?|rules?|licen[cs]es?|conditions|order\s+forms?|sections?|"
                         r"clauses?|exhibits?|annex(?:es)?|schedules?|addend(?:um|a)|notices?|guidelines|documentation|regulations?|"
                         r"GDPR|SCCs?|acts?|codes?|conventions?|directives?|statutes?|requirements|standards|specifications|"
-                        r"consent|permission|approval|authori[sz]ation|writing|DPA|BAA|contract|commitments|principles|pages?)\b")
+                        r"consent|permission|approval|authori[sz]ation|writing|DPA|BAA|contract|commitments|principles|pages?|"
+                        r"(?:statutory|consumer)\s+rights|rights\s+as\s+an?\s+consumer|"
+                        r"(?:statements|comments|representations)(?:\s+or\s+(?:statements|comments|representations))?\s+made)\b")  # rights the law gives: "NOTHING IN THESE TERMS SHALL AFFECT ANY STATUTORY RIGHTS"
 _SELF_LIMIT = re.compile(r"(?i)^\W*(?:the\s+)?(?:foregoing|above|preceding|this\s+section|these\s+(?:limitations|exclusions|disclaimers|terms)|"
                          r"such\s+(?:limitations|exclusions)|(?:the\s+)?(?:limitations?|exclusions?|disclaimers?)\b)")
 # where one named party ends and the next begins: ", or in any", " and the ", "; or our"
-_PARTY_BREAK = re.compile(r",?\s+(?:or|and|and/or)\s+(?:in\s+|under\s+|by\s+)?(?=(?:the|any|our|your|all|such|a|an|these|this|its)\s)", re.IGNORECASE)
+_PARTY_BREAK = re.compile(r"(?<!\bbetween\syou)(?<!\bbetween\sus),?\s+(?:or|and|and/or)\s+(?:in\s+|under\s+|by\s+)?(?=(?:the|any|our|your|all|such|a|an|these|this|its)\s)", re.IGNORECASE)
 _NAME_NOISE = re.compile(r"(?i)^(?:(?:the\s+)?(?:terms|provisions|exclusions\s+and\s+limitations\s+of\s+liability)\s+(?:of|in|set\s+(?:out|forth)\s+in)\s+)?"
                          r"(?:the|any|all|such|our|your|its|an?|each)\s+")
 _NAME_TAIL = re.compile(r"(?i)\s*(?:,?\s+(?:located|available|found)\s+(?:here|at)\b.*|,?\s+as\s+(?:it\s+may\s+be\s+)?(?:amended|updated)\b.*|"

@@ -17,12 +17,17 @@ sources with the reference rules.
 | listed-order       | prevails-over (implied) | earlier / later item           | ``the following terms apply to your use of the Services: (a) ..., (b) ..., (c) ... and (d) ...`` |
 | order-list-item    | prevails-over | earlier / later list item (any list shape) | ``16.2. ... will control in the following order:`` followed by the ranked texts as list items |
 | except-for         | overrides     | what is excepted / this clause          | ``EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”`` |
+| except-warranties  | overrides     | the section the warranties' heading names / this clause | ``EXCEPT FOR THE EXPRESS LIMITED WARRANTIES SET FORTH IN THIS AGREEMENT, THE SERVICES ARE PROVIDED “AS-IS”`` (xAI, section 7.1 "Limited Warranties"; the Mistral and Vibe disclaimers cite their section by number) |
 | notwithstanding    | overrides     | this clause / what it sets aside        | ``Notwithstanding anything to the contrary in the Agreement, ...`` |
 | subject-to         | subject-to    | named / this clause                     | ``Subject to the Partner Terms, either party may terminate``; ``subject to Section 5 (Security) of the DPA`` |
-| unless-otherwise   | subject-to    | named (or a written agreement) / this clause | ``Unless otherwise stated in the Partner Terms, if you use our Services through a Partner``; ``Unless otherwise agreed in writing`` |
+| unless-otherwise   | subject-to    | named (or a written / separate agreement) / this clause | ``Unless otherwise stated in the Partner Terms, if you use our Services through a Partner``; ``Unless otherwise agreed in writing``; ``Unless otherwise agreed, neither party shall bear incidental ... damages`` (DeepSeek) |
+| unless-named-otherwise | subject-to | named / this clause                  | ``will be considered Third-Party Services unless an Order Form expressly provides otherwise`` (xAI; the Mistral kind above with the text as subject) |
+| own-terms          | subject-to    | the third parties' own terms / this clause | ``third-party software, products, or services that are subject to their own terms`` (xAI; Qwen, Microsoft, Google say the same) |
 | no-override        | subject-to    | named / this document                   | ``These Additional Terms do not override any mandatory local laws`` |
 | governed-by        | defers-to     | named / this clause                     | ``such processing shall be governed by our Data Processing Agreement`` |
+| details-in         | defers-to     | named / this clause                     | ``Further details are available in our Privacy Policy`` (xAI; the refer-to kind of Perplexity's ``Please refer to the Agreement for more details``) |
 | in-accordance      | defers-to     | named documents / this clause            | ``We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy`` |
+| in-accordance-named| defers-to     | the named document / this clause          | ``the organization’s administrator may access, monitor and control your account in accordance with xAI’s Enterprise Terms of Service``; ``This data is used in accordance with the Google Terms`` |
 | explains           | defers-to     | named / this clause                     | ``our Privacy Policy explains how we collect and use personal information`` |
 | execute            | defers-to     | named / this clause                     | ``you must ... (c) execute our Data Processing Agreement`` |
 | law-governs        | defers-to     | the law / this document                 | ``the laws of France will govern all disputes arising out of or relating to these Terms`` |
@@ -50,7 +55,7 @@ __all__ = ["PRECEDENCE_RULES", "PrecedenceRule", "RawPrecedence", "find_preceden
 CUE_LEMMAS = (
     "govern prevail control precedence supersede override notwithstanding except subject unless accordance "
     "explain describe execute incorporate include apply conflict inconsistency meaning order outline detail refer see "
-    "supplement amend effect exclude affect part serve applicable permission consent construe".split()
+    "supplement amend effect exclude affect part serve applicable permission consent construe extent".split()
 )
 # the same cues on raw text: a clause without any of them needs no sentence analysis at all
 PRECEDENCE_CUE = re.compile(
@@ -62,7 +67,7 @@ PRECEDENCE_CUE = re.compile(
     r"\b(?:terms|agreement|policy)\s+(?:is|are)\s+(?:only\s+)?for\b|construed|"
     r"incorporat|appl(?:y|ies)\s+(?:to|if|when|where|only)|only\s+appl|following\s+(?:order|terms\s+apply)|conflict|"
     r"inconsisten|discrepanc|have\s+the\s+meaning|(?:if|when|where)\s+you\b|do(?:es)?\s+not\s+(?:override|limit|affect|exclude)|"
-    r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part)",
+    r"agree|constitute|forms?\s+(?:an\s+integral\s+)?part|(?:is|are|can\s+be)\s+(?:available|found)\s+in\s+(?:our|the)\b|^to\s+the\s+extent\s+(?:that\s+)?(?!permitted|required|allowed|prohibited|possible))",
     re.IGNORECASE,
 )
 
@@ -84,6 +89,8 @@ class PrecedenceRule:
     excludes: tuple[str, ...] = ()  # less specific rules this one silences in the same sentence
     cue: re.Pattern[str] | None = None  # words a sentence must hold before the rule is tried (speed only)
     named: bool = True  # words that name no known text may stand for an external text (else the rule needs a known one)
+    owner: str | None = None  # group naming whose own text the winner is: "third-party services ... subject to their own terms"
+    by_heading: bool = False  # words that name no text may name a section of this document by its heading ("the limited warranties")
 
 
 def _rx(p: str) -> re.Pattern[str]:
@@ -125,6 +132,11 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                        r"(?P<w>(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?\b(?:section|sections|clause|exhibit)\s+\d+(?:[^;.]|(?<=\d)\.(?=\d)){0,160}?)"
                        r"(?=,\s*(?:to\s+the\s+(?:maximum|fullest)|in\s+no\s+event|\([ia1]\)|the\s+services|neither|each\s+party|either\s+party)|[;.](?!\d)|$)"),
                    "w", SELF_CLAUSE, "EXCEPT FOR THE WARRANTIES IN THIS SECTION 4 (WARRANTIES; DISCLAIMER), THE SERVICES ARE PROVIDED “AS IS”"),
+    PrecedenceRule("except-warranties", PrecedenceKind.OVERRIDES,
+                   _rx(r"\bexcept\s+for\s+(?P<w>(?:the|any)\s+(?:express\s+)?(?:limited\s+)?warranties)\s+(?:expressly\s+)?(?:set\s+(?:forth|out)|provided|stated|contained|made)\s+"
+                       r"in\s+(?:this|these)\s+(?:agreement|terms)\b"),
+                   "w", SELF_CLAUSE, "EXCEPT FOR THE EXPRESS LIMITED WARRANTIES SET FORTH IN THIS AGREEMENT, THE SERVICES ARE PROVIDED “AS-IS”",
+                   named=False, by_heading=True, cue=_rx(r"\bexcept\s+for\b")),
     PrecedenceRule("except-as-permitted", PrecedenceKind.SUBJECT_TO,
                    _rx(r"\bexcept\s+as\s+(?:may\s+)?(?:be\s+)?(?:otherwise\s+)?(?:expressly\s+|explicitly\s+|specifically\s+)?(?:permitted|agreed|authori[sz]ed|allowed)"
                        r"\s+(?:in|by|under)\s+(?P<w>(?:[^;.]|\.(?=\S)){2,160}?)(?=,|[;.]|$)"),
@@ -167,8 +179,19 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    condition="cond", cue=_rx(r"\bwritten\s+(?:consent|permission|approval|authori[sz]ation)|\bunless\b[^.;]*\bexecuted\b")),
     PrecedenceRule("subject-to", PrecedenceKind.SUBJECT_TO,
                    _rx(r"(?<!use of )(?<!payment for any services )(?:\b(?:is|are|be|remains?|being)\s+(?:also\s+|expressly\s+|further\s+)?|^\W*|(?<=,\s)|(?<=,)|(?<=\()|(?<=\(\s))subject\s+to\s+"
-                       r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)(?:[^,.;]|(?<=\d)\.(?=\d)){2,140})"),
+                       r"(?P<w>(?!your\b|certain\b|our\s+prior\b|the\s+following\b|applicable\s+fees\b|rate\s+limits\b)"
+                       r"(?:(?!\s+(?:while|whereas|which|and\s+which|and\s+(?:shall|will))\b)(?:[^,.;]|(?<=\d)\.(?=\d))){2,140})"),
                    "w", SELF_CLAUSE, "Subject to the Partner Terms, either party may terminate this Agreement"),
+    PrecedenceRule("own-terms", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"(?P<owner>\bthird[-\s]party\s[^.;:()]{0,100}?),?\s+(?:that\s+|which\s+)?(?:is|are)\s+(?:also\s+)?subject\s+to\s+(?:their|its)\s+own\s+"
+                       r"(?P<w>(?:[\w-]+\s+){0,2}?(?:terms|polic(?:y|ies)|licen[cs]es?|statements)(?:\s+and\s+(?:[\w-]+\s+){0,2}?(?:terms|polic(?:y|ies)|statements))?)\b"),
+                   "w", SELF_CLAUSE, "Our Service may include or be integrated with third-party software, products, or services that are subject to their own terms",
+                   owner="owner", excludes=("subject-to",), cue=_rx(r"\bown\s+(?:terms|polic|licen|statement)")),
+    PrecedenceRule("unless-named-otherwise", PrecedenceKind.SUBJECT_TO,
+                   _rx(r"(?P<cond>\bunless\s+(?P<w>(?:an?|the|any|your|our)\s+(?-i:[A-Z][\w-]*)(?:\s+(?-i:[A-Z][\w-]*)){0,4})\s+(?:expressly\s+|explicitly\s+|specifically\s+)?"
+                       r"(?:provides?|states?|specif(?:y|ies)|says?)\s+otherwise)"),
+                   "w", SELF_CLAUSE, "will be considered Third-Party Services unless an Order Form expressly provides otherwise",
+                   condition="cond", cue=_rx(r"\botherwise\b")),
     PrecedenceRule("governed-by", PrecedenceKind.DEFERS_TO,
                    _rx(r"\b(?:is|are|shall\s+be|will\s+be)\s+governed\s+(?:in\s+part\s+|solely\s+|exclusively\s+)?by\s+(?P<w>(?:[^.;]|\.(?=\S)){2,120})"),
                    "w", SELF_CLAUSE, "Any use of your agent on Le Chat is governed by the Additional Terms for Le Chat",
@@ -181,6 +204,11 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    _rx(r"(?P<cond>\bfor\s+[^,.;]{2,100},\s+)?\b(?:please\s+)?(?:refer\s+to|see|review|read)\s+(?P<w>(?:our|the)\s+[^.;,()]{2,80}?)(?=\s+(?:for|at|which|located|available)\b|[.;,()]|$)"),
                    "w", SELF_DOC, "Please refer to the Agreement for more details on Perplexity’s security",
                    condition="cond", cue=_rx(r"\brefer\s+to\b|\bplease\s+(?:see|review|read)\b")),
+    PrecedenceRule("details-in", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\b(?:further|more|additional)\s+(?:details|information)(?:\s+(?:about|on|regarding)\s+[^.;]{2,100}?)?\s+(?:is|are|can\s+be)\s+(?:available|found|provided|set\s+out)\s+in\s+"
+                       r"(?P<w>(?:our|the)\s+[^.;,()]{2,80}?)(?=\s+(?:for|at|which|located|available)\b|[.;,()]|$)"),
+                   "w", SELF_CLAUSE, "Further details are available in our [Privacy Policy](https://x.ai/legal/privacy-policy)",
+                   named=False, cue=_rx(r"\b(?:details|information)\b[^.;]*\b(?:available|found|provided|set\s+out)\s+in\b")),
     PrecedenceRule("x-governs", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<w>\b(?:the\s+)?(?:[A-Z][\w-]*\s+){1,6}(?:Act|Rules|Code|Law|Terms|Policy|Agreement)(?:\s*\([^)]{1,20}\))?)\s+governs?\s+(?P<cond>(?:the|all|any)\s+[^.;]{2,120})"),
                    "w", SELF_DOC, "the Federal Arbitration Act (“FAA”) governs the arbitrability of all disputes",
@@ -191,7 +219,13 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    cue=_rx(r"\bconstrued\b")),
     PrecedenceRule("in-accordance", PrecedenceKind.DEFERS_TO,
                    _rx(r"\b(?:use|store|process|processes|processed|retain|collect)\b[^.;]{0,60}?\bin\s+accordance\s+with\s+(?P<w>[^.;]{2,160})"),
-                   "w", SELF_CLAUSE, "We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy"),
+                   "w", SELF_CLAUSE, "We use and store Your Data in accordance with the Additional Terms for the applicable Service and our Privacy Policy",
+                   excludes=("in-accordance-named",)),
+    PrecedenceRule("in-accordance-named", PrecedenceKind.DEFERS_TO,
+                   _rx(r"\bin\s+accordance\s+with\s+(?P<w>(?:our|the|its|[\w-]*(?-i:[A-Z])[\w-]*[’']s)\s+(?:\[)?(?-i:[A-Z][\w-]*\s+){0,5}"
+                       r"(?-i:Terms(?:\s+of\s+(?:Service|Use))?|Policy|Agreement|Addendum|Notice|Statement)\b)"),
+                   "w", SELF_CLAUSE, "the organization’s administrator may access, monitor and control your account in accordance with xAI’s Enterprise Terms of Service",
+                   named=False, cue=_rx(r"\bin\s+accordance\s+with\b")),
     PrecedenceRule("explains", PrecedenceKind.DEFERS_TO,
                    _rx(r"(?P<w>\b(?:our|the)\s+[A-Z][\w ]{2,60}?)\s+(?:explains|describes|sets\s+out|details)\s+(?P<cond>how\s+[^.;]{2,120})"),
                    "w", SELF_CLAUSE, "our Privacy Policy explains how we collect and use personal information", condition="cond", named=False),
@@ -256,7 +290,7 @@ PRECEDENCE_RULES: tuple[PrecedenceRule, ...] = (
                    "w", None, "These terms are for enterprise (business) users of the SpaceXAI API and related SpaceXAI Services",
                    scope="scope"),
     PrecedenceRule("scope-extent", PrecedenceKind.SCOPE,
-                   _rx(r"^(?P<scope>to\s+the\s+extent\s+(?:that\s+)?[^,;]{2,200}),\s+(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,4})(?=\s+(?:sets?|appl|govern|shall|will|is|are))"),
+                   _rx(r"^(?P<scope>to\s+the\s+extent\s+(?:that\s+)?(?!of\s+(?:any\s+|an?\s+)?(?:conflicts?|inconsistenc|discrepanc))[^,;]{2,200}),\s+(?P<w>(?:this|these)\s+(?:[A-Z][\w-]*\s*){1,4})(?=\s+(?:sets?|appl|govern|shall|will|is|are))"),
                    "w", None, "To the extent that Perplexity processes any Personal Data in connection with Customer’s use of the Services, this DPA sets forth",
                    scope="scope", cue=_rx(r"^to\s+the\s+extent\b")),
     PrecedenceRule("scope-governs", PrecedenceKind.SCOPE,
@@ -307,6 +341,8 @@ class RawPrecedence:
     scope: tuple[int, int] | None = None
     alternatives: list[tuple[int, int]] = field(default_factory=list)  # "a|b": the parties of a conflict
     named: bool = True  # from the rule: unresolved words may stand for an external text
+    owner: tuple[int, int] | None = None  # whose own text the winner is ("their own terms" of these words)
+    by_heading: bool = False  # from the rule: the winner may be a section of this document named by its heading
 
 
 def _span(m: re.Match[str], group: str | None, offset: int) -> tuple[int, int] | None:
@@ -370,7 +406,7 @@ def find_precedence(doc) -> list[RawPrecedence]:
                     raw = RawPrecedence(rule.kind, rule.name, m.start() + offset, m.end() + offset,
                                         _role(m, rule.winner, offset), _role(m, rule.loser, offset), rule.explicit,
                                         _span(m, rule.condition, offset) or _span(m, "cond2", offset),
-                                        _span(m, rule.scope, offset), named=rule.named)
+                                        _span(m, rule.scope, offset), named=rule.named, owner=_span(m, rule.owner, offset), by_heading=rule.by_heading)
                     if rule.name in _LAST_SUBJECT and isinstance(raw.loser, tuple):
                         # the subject is the last clause before the verb: "You and the Company agree that [the Convention]"
                         ls, le = raw.loser
