@@ -54,7 +54,10 @@ def test_precedence_view_has_documents_external_sources_and_conditions(views):
     assert g.has_edge(served, hosted, "supersedes")
     # clause-level edges keep their clauses, inside their document
     kinds = {g.nodes[u]["kind"] for u, v, k in g.edges(keys=True) if k == "overrides"}
-    assert kinds <= {"section", "clause"} and kinds
+    assert kinds & {"section", "clause"} and kinds <= {"section", "clause", "document"}
+    # a whole document overrides only where the words say the document does ("excluded from these Terms")
+    assert all(d["rule"] == "precedence-excluded-from" for u, v, k, d in g.edges(keys=True, data=True)
+               if k == "overrides" and g.nodes[u]["kind"] == "document")
     # "meaning given in the Agreement" lends words; it does not rank texts
     assert not any("precedence-meaning-given-in" == d["rule"] for *_, d in g.edges(data=True))
 
