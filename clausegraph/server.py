@@ -77,6 +77,7 @@ class ServerConfig:
     query_workers: int | None = None  # QUERY workers (SPARQL the client wrote); default half of ``workers``
     memory_mb: int = DEFAULT_MEMORY_MB  # resident memory per worker
     quiet: bool = False
+    answer_cache: bool = True  # named queries' answers kept per store generation (ReplyCache)
 
 
 class _Error(ClauseGraphError):
@@ -359,7 +360,7 @@ def _sparql(handler: _Handler, body: bytes | None) -> None:
     payload = {"query": text, "accept": handler.headers.get("Accept"), "base": handler._endpoint(),
                # the protocol's dataset replaces the query's FROM / FROM NAMED (graph/dataset.py)
                "default_graphs": params.get("default-graph-uri", []), "named_graphs": params.get("named-graph-uri", [])}
-    cache = handler.server.replies if named else None
+    cache = handler.server.replies if named else None  # None: no cache, or not a named query
     key = cache.key(payload) if cache is not None else None
     reply = cache.get(key) if key is not None else None
     if reply is None:
@@ -507,7 +508,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.replies = ReplyCache(config.store)  # answers to named queries, per store generation
+        self.replies = ReplyCache(config.store) if config.answer_cache else None  # named queries' answers, per generation
         self.active, self.active_lock = 0, threading.Lock()  # requests being answered
         if ":" in config.host:
             self.address_family = socket.AF_INET6
