@@ -26,7 +26,9 @@ Updates are refused (403, CG041). A query past the limits of graph/query_limits.
 nesting, branches) or calling SERVICE is refused here (400, CG040) before any worker sees it.
 Queries and questions run in worker processes (clausegraph/workers.py) under a time limit
 (CG042), a result-size limit (CG043) and a memory limit (CG044); SPARQL the client wrote runs
-in its own lane of workers, so named queries and questions never wait behind it.
+in its own lane of workers, so named queries and questions never wait behind it. The answer to a
+named query sent as it is (no parameter) is kept per store generation and sent again without a
+worker (ReplyCache; ``--no-answer-cache`` turns it off).
 """
 
 from __future__ import annotations
