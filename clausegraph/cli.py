@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memory", type=int, default=1024, metavar="MB",
                    help="resident memory a query worker may use; a query past it is stopped (CG044) and the worker "
                         "replaced; the workers for named queries and questions may use 4 times as much (default: 1024)")
+    p.add_argument("--no-answer-cache", action="store_true",
+                   help="run every named query in a worker, rather than sending again the answer kept for the store's "
+                        "current generation")
     p.add_argument("--quiet", "-q", action="store_true", help="do not log requests")
 
     p = add("publishers", "The publishers in the store, with how many documents and versions each has.")
@@ -659,7 +662,7 @@ def _cmd_serve(args) -> int:
     kg.close()
     config = ServerConfig(store=str(path), host=args.host, port=args.port, timeout=args.timeout,
                           max_results=args.max_results, workers=args.workers, query_workers=args.query_workers,
-                          memory_mb=args.memory, quiet=args.quiet)
+                          memory_mb=args.memory, quiet=args.quiet, answer_cache=not args.no_answer_cache)
     return serve(config, announce=lambda text: _say(_err(), text))
 
 

@@ -26,12 +26,15 @@ Updates are refused (403, CG041). A query past the limits of graph/query_limits.
 nesting, branches) or calling SERVICE is refused here (400, CG040) before any worker sees it.
 Queries and questions run in worker processes (clausegraph/workers.py) under a time limit
 (CG042), a result-size limit (CG043) and a memory limit (CG044); SPARQL the client wrote runs
-in its own lane of workers, so named queries and questions never wait behind it.
+in its own lane of workers, so named queries and questions never wait behind it. The answer to a
+named query sent as it is (no parameter) is kept per store generation and sent again without a
+worker (ReplyCache; ``--no-answer-cache`` turns it off).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -76,6 +79,7 @@ class ServerConfig:
     query_workers: int | None = None  # QUERY workers (SPARQL the client wrote); default half of ``workers``
     memory_mb: int = DEFAULT_MEMORY_MB  # resident memory per worker
     quiet: bool = False
+    answer_cache: bool = True  # named queries' answers kept per store generation (ReplyCache)
 
 
 class _Error(ClauseGraphError):
@@ -354,12 +358,80 @@ def _sparql(handler: _Handler, body: bytes | None) -> None:
     from clausegraph.graph.sparql import check_query
 
     check_query(text)  # too long, too deep, too many branches, SERVICE: refused before any worker
-    lane = Lane.NAMED if text.strip() in _named_texts() else Lane.QUERY
+    named = text.strip() in _named_texts()
     payload = {"query": text, "accept": handler.headers.get("Accept"), "base": handler._endpoint(),
                # the protocol's dataset replaces the query's FROM / FROM NAMED (graph/dataset.py)
                "default_graphs": params.get("default-graph-uri", []), "named_graphs": params.get("named-graph-uri", [])}
-    reply = handler.server.pool.call("sparql", payload, lane)
+    cache = handler.server.replies if named else None  # None: no cache, or not a named query
+    key = cache.key(payload) if cache is not None else None
+    reply = cache.get(key) if key is not None else None
+    if reply is None:
+        reply = handler.server.pool.call("sparql", payload, Lane.NAMED if named else Lane.QUERY)
+        if key is not None:
+            cache.put(key, reply)
     handler._send(reply, {"Vary": "Accept"})
+
+
+class ReplyCache:
+    """The answers to the named queries, per store generation.
+
+    A named query's text has no parameter in it, so its answer is a function of the store's
+    generation and of the request (Accept, base IRI, dataset): kept under that key, it is sent
+    again without a worker. The generation is read from the store's CURRENT file on every request
+    (its name, and the inode and time of the file, which ingest replaces atomically on each
+    publish), so a new generation misses at once and the older answers are dropped. A worker
+    reads CURRENT after the server does, so an answer is never kept under a newer generation than
+    its own. Only 200 answers are kept, at most MAX_ENTRIES of them and MAX_BYTES in all.
+    """
+
+    MAX_ENTRIES = 256
+    MAX_BYTES = 64 << 20
+
+    def __init__(self, store: str) -> None:
+        disk = store != ":memory:" and "://" not in store
+        self.current = os.path.join(store, "CURRENT") if disk else None
+        self._lock = threading.Lock()
+        self._generation: tuple | None = None
+        self._entries: dict[tuple, Reply] = {}
+        self._bytes = 0
+        self.hits = 0
+
+    def generation(self) -> tuple | None:
+        if self.current is None:
+            return None
+        try:
+            with open(self.current, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                return fh.read(64), st.st_ino, st.st_dev, st.st_mtime_ns
+        except OSError:
+            return None
+
+    def key(self, payload: dict) -> tuple | None:
+        generation = self.generation()
+        if generation is None:
+            return None
+        return (generation, payload["query"], payload.get("accept"), payload.get("base"),
+                tuple(payload.get("default_graphs") or ()), tuple(payload.get("named_graphs") or ()))
+
+    def get(self, key: tuple) -> Reply | None:
+        with self._lock:
+            reply = self._entries.get(key)
+            if reply is not None:
+                self.hits += 1
+            return reply
+
+    def put(self, key: tuple, reply: Reply) -> None:
+        if reply[0] != 200 or len(reply[2]) > self.MAX_BYTES // 8:
+            return
+        with self._lock:
+            if key[0] != self._generation:  # a new generation: the older answers go
+                self._entries.clear()
+                self._bytes, self._generation = 0, key[0]
+            if len(self._entries) >= self.MAX_ENTRIES or self._bytes + len(reply[2]) > self.MAX_BYTES:
+                return
+            if key not in self._entries:
+                self._entries[key] = reply
+                self._bytes += len(reply[2])
 
 
 _NAMED_TEXTS: frozenset[str] | None = None
@@ -438,6 +510,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
+        self.replies = ReplyCache(config.store) if config.answer_cache else None  # named queries' answers, per generation
         self.active, self.active_lock = 0, threading.Lock()  # requests being answered
         if ":" in config.host:
             self.address_family = socket.AF_INET6

@@ -276,6 +276,54 @@ def test_server_reads_the_new_generation_after_an_ingest(tmp_path):
         kg.close()
 
 
+def test_named_query_answers_are_kept_per_generation_and_dropped_on_an_ingest(tmp_path):
+    """The server keeps the answer to a named query (no parameter) for the store's generation; an
+    ingest publishes a new generation, and the next request is answered from it, not from the cache."""
+    import clausegraph
+    from clausegraph.queries.named import named_queries
+    from tests.conftest import ROOT
+
+    store = tmp_path / "store"
+    kg = clausegraph.open(store)
+    kg.ingest()
+    srv = start_server(store, "--workers", "1")
+    try:
+        text = named_queries()["documents"].text
+        first = sparql_get(srv, text)
+        assert first[0] == 200 and sparql_get(srv, text)[2] == first[2]  # the second from the cache
+        before = {b["id"]["value"] for b in json.loads(first[2])["results"]["bindings"]}
+        report = kg.ingest([ROOT / "tests" / "fixtures" / "mini-terms.md"], publisher="Example AI")
+        assert report.added >= 1
+        after = {b["id"]["value"] for b in json.loads(sparql_get(srv, text)[2])["results"]["bindings"]}
+        assert before < after and any(d.startswith("example-") for d in after - before)
+        assert sparql_get(srv, text, "text/csv")[2].decode().count("example-") >= 1  # each format its own entry
+    finally:
+        stop_server(srv)
+        kg.close()
+
+
+def test_reply_cache_key_follows_the_current_file(tmp_path):
+    import os
+
+    from clausegraph.server import ReplyCache
+
+    (tmp_path / "CURRENT").write_text("gen-000001")
+    cache = ReplyCache(str(tmp_path))
+    payload = {"query": "SELECT * WHERE { ?s ?p ?o }", "accept": None, "base": "http://127.0.0.1:1/sparql"}
+    key = cache.key(payload)
+    cache.put(key, (200, "application/sparql-results+json", b"old"))
+    assert cache.get(cache.key(payload)) == (200, "application/sparql-results+json", b"old")
+    cache.put(cache.key({**payload, "accept": "text/csv"}), (400, "application/json", b"error"))
+    assert cache.get(cache.key({**payload, "accept": "text/csv"})) is None  # only 200 answers are kept
+    (tmp_path / "next").write_text("gen-000002")
+    os.replace(tmp_path / "next", tmp_path / "CURRENT")  # as ingest publishes a generation
+    new = cache.key(payload)
+    assert new != key and cache.get(new) is None
+    cache.put(new, (200, "application/sparql-results+json", b"new"))
+    assert cache.get(key) is None and cache.get(new)[2] == b"new"  # the older generation's answers are gone
+    assert ReplyCache(":memory:").key(payload) is None and ReplyCache("http://127.0.0.1:7878/query").key(payload) is None
+
+
 def test_serve_refuses_an_in_memory_store():
     from tests.conftest import run_cli
 
