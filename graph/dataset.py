@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from clausegraph.ontology.errors import QueryError
 
-__all__ = ["Dataset", "has_dataset_clause", "query_options", "SKIPPED_TOKEN"]
+__all__ = ["Dataset", "has_dataset_clause", "query_options", "scan", "SKIPPED_TOKEN"]
 
 # one token a scan of SPARQL text must step over whole: a long or short string, an IRI, a comment
 SKIPPED_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -35,27 +35,30 @@ SKIPPED_TOKEN = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|
 _TOKEN = re.compile(r'[{}]|(?<![\w:?$.-])FROM(?![\w:.-])|["\'<#]', re.IGNORECASE)
 
 
-def has_dataset_clause(text: str) -> bool:
-    """Whether the query has ``FROM`` or ``FROM NAMED`` (outside braces, strings, IRIs, comments)."""
-    depth, i, n = 0, 0, len(text)
-    while i < n:
-        m = _TOKEN.search(text, i)
-        if m is None:
-            return False
+def scan(text: str, tokens: re.Pattern[str]):
+    """(token, offset, brace depth) of each match of ``tokens`` in a SPARQL text, outside strings, IRIs and
+    comments; ``tokens`` matches ``{``, ``}``, the keywords sought and the openers ``"'<#`` of what is
+    stepped over. A ``{`` is given at the depth outside it."""
+    depth, i = 0, 0
+    while (m := tokens.search(text, i)) is not None:
         token = m.group(0)
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth = max(depth - 1, 0)
-        elif token in "\"'<#":
+        if token in "\"'<#":
             skipped = SKIPPED_TOKEN.match(text, m.start())
             if skipped is not None:
                 i = skipped.end()
                 continue
-        elif depth == 0:
-            return True
         i = m.end()
-    return False
+        if token not in "\"'<#":
+            yield token, m.start(), depth
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(depth - 1, 0)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query has ``FROM`` or ``FROM NAMED`` (outside braces, strings, IRIs, comments)."""
+    return any(token not in "{}" and depth == 0 for token, _, depth in scan(text, _TOKEN))
 
 
 @dataclass(frozen=True)

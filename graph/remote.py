@@ -28,7 +28,7 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 
-from clausegraph.graph.dataset import SKIPPED_TOKEN
+from clausegraph.graph.dataset import scan
 from clausegraph.ontology.errors import GraphError, QueryError
 
 __all__ = ["RemoteStore", "RemoteHandle", "RemoteWriter", "is_remote"]
@@ -44,29 +44,18 @@ def is_remote(store: object) -> bool:
 
 def _where_brace(text: str) -> int | None:
     """The index of the ``{`` that opens the query's WHERE group (outside strings, IRIs, comments)."""
-    depth, i, construct, after_where = 0, 0, False, False
-    while True:
-        m = _TOKEN.search(text, i)
-        if m is None:
-            return None
-        token = m.group(0)
+    construct, after_where = False, False
+    for token, at, depth in scan(text, _TOKEN):
+        if depth:
+            continue
         if token == "{":
-            if depth == 0 and (after_where or not construct):
-                return m.start()
-            depth += 1
-        elif token == "}":
-            depth = max(depth - 1, 0)
-        elif token in "\"'<#":
-            skipped = SKIPPED_TOKEN.match(text, m.start())
-            if skipped is not None:
-                i = skipped.end()
-                continue
-        elif depth == 0:
-            if token.upper() == "CONSTRUCT":
-                construct = True
-            else:
-                after_where = True
-        i = m.end()
+            if after_where or not construct:
+                return at
+        elif token.upper() == "CONSTRUCT":
+            construct = True
+        elif token != "}":
+            after_where = True
+    return None
 
 
 def bind_values(text: str, substitutions: dict) -> str:
