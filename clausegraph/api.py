@@ -234,8 +234,7 @@ class KnowledgeGraph:
         from clausegraph.queries.evaluate import evaluate_extraction, graph_records, load_gold
 
         labelled = load_gold(Path(gold))
-        pubs = {str(r["publisher"]).rsplit("/", 1)[-1]
-                for r in self.query("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT DISTINCT ?publisher WHERE { ?d dcterms:publisher ?publisher }").values()}
+        pubs = {p.id for p in self.publishers()}
         named = {i.get("publisher") for items in labelled.values() for i in items} - {None}
         if publisher is None and len(named) == 1:
             publisher = named.pop()

@@ -304,7 +304,7 @@ def _cmd_documents(args) -> int:
     _populate(kg)
     documents = kg.documents(args.publisher)
     if args.json:
-        print(json.dumps([{k: v for k, v in d.__dict__.items()} for d in documents], ensure_ascii=False, indent=2))
+        print(json.dumps([d.__dict__ for d in documents], ensure_ascii=False, indent=2))
         return 0
     table = Table(header_style="bold")
     for column in ("publisher", "document", "version", "effective", "title"):
@@ -438,8 +438,7 @@ def _cmd_lint(args) -> int:
     _populate(kg)
     findings = kg.lint()
     if args.publisher:
-        known = sorted(str(r["p"]).rsplit("/", 1)[-1] for r in kg.query(
-            "SELECT DISTINCT ?p WHERE { ?d a cg:Document ; dcterms:publisher ?p }").values())
+        known = sorted(p.id for p in kg.publishers())
         if args.publisher not in known:
             raise QueryError(f"no publisher {args.publisher!r} in the store: use one of {', '.join(known)}")
         findings = [f for f in findings if f.publisher == args.publisher]
