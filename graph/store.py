@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +40,24 @@ _CHUNK = 100_000  # quads buffered before a bulk load: ~50 MB of Python objects;
 
 
 _DISK_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded"}
+
+
+def _discard(writer: "Writer", target: Path) -> None:
+    """Close a generation that will not be published, and remove its folder.
+
+    The caller's frame still holds the writer while the error travels, so its store is let go
+    here; a store left open keeps RocksDB's background threads writing into the folder while it
+    is removed, and a file they add makes the removal stop half way (CI saw the failed generation
+    survive a full disk that way). The removal is repeated until the folder is gone.
+    """
+    writer._store = None
+    writer._buffer = []
+    gc.collect()
+    for _ in range(50):
+        shutil.rmtree(target, ignore_errors=True)
+        if not target.exists():
+            return
+        time.sleep(0.02)
 
 
 def _write_error(exc: OSError, path: Path) -> GraphError:
@@ -268,12 +288,12 @@ class Store:
             except OSError as exc:  # the disk, not the caller: one line below, once the generation is gone
                 failed = exc
             except BaseException:
-                del writer, oxstore
-                shutil.rmtree(target, ignore_errors=True)
+                del oxstore
+                _discard(writer, target)
                 raise
             if failed is not None:
-                del writer, oxstore
-                shutil.rmtree(target, ignore_errors=True)
+                del oxstore
+                _discard(writer, target)
                 raise _write_error(failed, self.path) from None
             del writer._store
             del oxstore
@@ -289,7 +309,7 @@ class Store:
                 os.replace(tmp, self.path / "CURRENT")
             except OSError as exc:
                 tmp.unlink(missing_ok=True)
-                shutil.rmtree(target, ignore_errors=True)
+                _discard(writer, target)
                 raise _write_error(exc, self.path) from None
             self._collect(keep=name)
         finally:
