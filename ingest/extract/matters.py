@@ -11,6 +11,7 @@ parent clause's text, or in the heading line of a section.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from clausegraph.ontology.edges import Concern, Evidence, Extraction
@@ -39,17 +40,18 @@ def _above_of_section(section: Section) -> _Above | None:
 
 
 def _walk(doc: Document):
-    """(clause, what stands above it, nearest first), in reading order; no recursion."""
-    stack: list[tuple[list, tuple[_Above, ...]]] = [(list(doc.children), ())]
+    """(clause, what stands above it, nearest first), in reading order; no recursion, and linear in
+    the number of nodes however wide a level is (a level is walked by an iterator, never re-sliced)."""
+    stack: list[tuple[Iterator, tuple[_Above, ...]]] = [(iter(doc.children), ())]
     while stack:
-        nodes, above = stack.pop()
-        if not nodes:
+        nodes, above = stack[-1]
+        node = next(nodes, None)
+        if node is None:
+            stack.pop()
             continue
-        node, rest = nodes[0], nodes[1:]
-        stack.append((rest, above))
         if isinstance(node, Section):
             head = _above_of_section(node)
-            stack.append((list(node.children), ((head,) if head else ()) + above))
+            stack.append((iter(node.children), ((head,) if head else ()) + above))
             continue
         yield node, above
         mine: tuple[_Above, ...] = ()
@@ -60,7 +62,7 @@ def _walk(doc: Document):
                 mine = (_Above(node.key, node.heading, node.heading, node.start + at, end, False),)
         if node.children and node.text.rstrip().endswith(":"):
             mine = mine + (_Above(node.key, node.text, node.text, node.start, node.end, True),)
-        stack.append((list(node.children), mine + above))
+        stack.append((iter(node.children), mine + above))
 
 
 def _evidence(doc: Document, clause: Clause, cue: Cue, titles: list[_Above], lead_ins: list[_Above]) -> Evidence:
