@@ -80,7 +80,7 @@ def bare_headings(folder: Path, megabytes: float = 1.7) -> Path:
         line = f"## Heading {i}\n"
         lines.append(line)
         size, i = size + len(line) + 1, i + 1
-    path = folder / "bare-headings.md"
+    path = folder / f"bare-headings-{megabytes:g}mb.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -204,6 +204,7 @@ def cases(folder: Path, big: bool) -> list[tuple[str, Callable[[], tuple[float, 
     out = []
     if big:
         out.append(("ingest 15 MB legal text (real terms, concatenated)", ingest(lambda: legal_text(folder, 15))))
+    out.append(("ingest 0.425 MB bare headings (a quarter)", ingest(lambda: bare_headings(folder, 0.425))))
     out.append(("ingest 1.7 MB bare headings", ingest(lambda: bare_headings(folder))))
     if big:
         out.append(("ingest .jsonl.xz: one 1 GiB line", ingest(lambda: one_huge_line(folder))))
@@ -237,11 +238,21 @@ def main() -> int:
         if code != 0:
             raise SystemExit(f"cannot ingest the bundled corpus: {last}")
         print(f"{'case':<48}{'seconds':>9}{'peak MB':>9}  result")
+        measured: dict[str, tuple[float, float]] = {}
         for name, case in cases(folder, big=not args.skip_big):
             if args.only and args.only not in name:
                 continue
             seconds, peak, outcome = case()
+            measured[name] = (seconds, peak)
             print(f"{name:<48}{seconds:>9.2f}{peak:>9.0f}  {outcome}", flush=True)
+        quarter, whole = measured.get("ingest 0.425 MB bare headings (a quarter)"), measured.get("ingest 1.7 MB bare headings")
+        if quarter and whole:
+            # the command's start (imports) is in both: the ratio of the differences over a tiny ingest is what grows
+            base_seconds, base_peak, _, _ = run_cli(["ingest", "-q", str(write(folder, "tiny.md", "Acme Terms\n\n## One\nText.\n"))],
+                                                    folder / "store-tiny")
+            print(f"bare headings, 4x the input: {(whole[0] - base_seconds) / max(quarter[0] - base_seconds, 1e-9):.2f}x the time, "
+                  f"{(whole[1] - base_peak) / max(quarter[1] - base_peak, 1e-9):.2f}x the memory over a tiny ingest "
+                  f"({base_seconds:.2f} s, {base_peak:.0f} MB); linear is 4x")
     return 0
 
 
