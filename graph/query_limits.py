@@ -10,12 +10,21 @@ proportion to their length (measured on a 2-core machine, pyoxigraph 0.5, the qu
 | OPTIONAL after OPTIONAL             | 100 / 200 / 400 of them           | 0.13 s / 1.8 s / 12 s         |
 | UNION after UNION                   | 3,000 / 10,000 of them            | 0.7 s / overflows the stack   |
 | MINUS after MINUS                   | 3,000 of them                     | overflows an 8 MB stack       |
+| patterns sharing a subject (``;``)  | 64 / 128 / 250 of them            | 0.13 s / 2.6 s / 36 s         |
+| objects of one pattern (``,``)      | 64 / 128 / 250 of them            | 0.11 s / 2.1 s / 39 s         |
+| groups side by side (``{..} {..}``) | 64 / 128 of them                  | 0.15 s / 2.1 s                |
+| a path sequence (``p/p/p``)         | 128 / 256 / 500 / 1,000 steps     | 0.09 s / 0.9 s / 7 s / 68 s   |
 
 So a query over :data:`QueryLimits.max_chars` characters, nested deeper than ``max_depth``
-(braces, parentheses and brackets together), or with more than ``max_branches`` UNION,
-OPTIONAL and MINUS keywords together is refused with one line (``QueryError``, CG040) before
-Oxigraph parses it. The limits are far above what real queries need: the longest named query
-is 1.2 KB; the deepest nests 6 levels; the most branched has 10.
+(braces, parentheses and brackets together), with more than ``max_branches`` UNION,
+OPTIONAL and MINUS keywords together, or with more than ``max_joins`` joins is refused with
+one line (``QueryError``, CG040) before Oxigraph parses it. Joins are counted from the tokens
+that end or add a pattern: ``.``, ``;`` and ``,`` outside parentheses (commas inside them are
+a function's arguments or an IN list), ``}`` and ``]`` (a group, a blank node's properties) and
+``/`` (a path step, or a division, which only refuses more); a trailing dot before ``}`` is
+counted twice, so the count is an upper bound. The limits are far above what real queries
+need: the longest named query is 1.2 KB; the deepest nests 6 levels; the most branched has
+10; the most joined counts 32 (queries/governs/edges.rq).
 
 The counts come from a scanner that reads SPARQL's tokens: brackets and keywords inside
 strings (short and long, with escapes), IRIs and comments do not count; a keyword must stand
@@ -46,6 +55,7 @@ class QueryLimits:
     max_chars: int = 100_000
     max_depth: int = 128  # braces, parentheses and brackets, nested
     max_branches: int = 256  # UNION, OPTIONAL and MINUS keywords in the whole query
+    max_joins: int = 100  # patterns, groups and path steps (the module's docstring says how they are counted)
 
 
 LIMITS = QueryLimits()
@@ -82,24 +92,33 @@ class QueryShape:
     depth: int
     branches: int
     too_deep_at: int | None = None
+    joins: int = 0
 
 
 def measure_query(text: str, *, stop_depth: int | None = None) -> QueryShape:
-    """Length, nesting depth and branch count of ``text`` as SPARQL tokenises it."""
-    depth = deepest = branches = 0
+    """Length, nesting depth, branch count and joins of ``text`` as SPARQL tokenises it."""
+    depth = deepest = branches = joins = 0
+    parens: list[bool] = []  # for each open bracket, whether it is a parenthesis
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "open":
             depth += 1
+            parens.append(m.group() == "(")
             if depth > deepest:
                 deepest = depth
                 if stop_depth is not None and depth > stop_depth:
-                    return QueryShape(len(text), deepest, branches, too_deep_at=m.start())
+                    return QueryShape(len(text), deepest, branches, too_deep_at=m.start(), joins=joins)
         elif kind == "close":
             depth = max(0, depth - 1)
+            if parens:
+                parens.pop()
+            joins += m.group() in "}]"
         elif kind == "name":  # every run of letters: "1.OPTIONAL" is a number, a dot and the keyword
             branches += sum(1 for word in _LETTERS.findall(m.group()) if word.lower() in _BRANCH_WORDS)
-    return QueryShape(len(text), deepest, branches)
+        elif kind is None:
+            char = m.group()
+            joins += char == "/" or char in ".;," and not any(parens)
+    return QueryShape(len(text), deepest, branches, joins=joins)
 
 
 def _where(text: str, offset: int) -> str:
@@ -119,4 +138,7 @@ def check_query_limits(text: str, limits: QueryLimits = LIMITS) -> QueryShape:
     if shape.branches > limits.max_branches:
         raise QueryError(f"the query has {shape.branches:,} UNION, OPTIONAL and MINUS branches; "
                          f"the limit is {limits.max_branches}")
+    if shape.joins > limits.max_joins:
+        raise QueryError(f"the query joins about {shape.joins:,} patterns, groups and path steps; the limit is "
+                         f"{limits.max_joins} (Oxigraph's planning time grows with the fourth power of their number)")
     return shape
