@@ -69,7 +69,7 @@ def list_documents(store: ox.Store | Writer | None, publisher: str | None = None
         return []
     rows = store.query(_DOCUMENTS)
     entries = sorted({
-        DocumentEntry(publisher=row["publisher"].value.removeprefix(iris.ID_BASE), publisher_name=row["name"].value,
+        DocumentEntry(publisher=iris.publisher_id(row["publisher"].value), publisher_name=row["name"].value,
                       id=row["id"].value, version=row["version"].value, title=row["title"].value,
                       effective=row["effective"].value if row["effective"] is not None else None, graph=row["graph"].value)
         for row in rows
@@ -164,5 +164,5 @@ def same_text_elsewhere(writer: Writer, source: str, document: str, publisher: s
     is already in the store (an ingest without --publisher makes an "Unknown publisher" copy)."""
     rows = writer.query(_ELSEWHERE, source=ox.NamedNode(source), id=ox.Literal(document),
                         mine=ox.NamedNode(iris.publisher_iri(publisher)))
-    return [PublisherEntry(id=row["publisher"].value.removeprefix(iris.ID_BASE), name=row["name"].value, documents=1, versions=1)
+    return [PublisherEntry(id=iris.publisher_id(row["publisher"].value), name=row["name"].value, documents=1, versions=1)
             for row in rows]

@@ -15,6 +15,7 @@ __all__ = [
     "ID_BASE",
     "slugify",
     "publisher_iri",
+    "publisher_id",
     "document_iri",
     "node_iri",
     "source_iri",
@@ -39,6 +40,14 @@ def slugify(text: str, *, keep_dots: bool = False) -> str:
 
 def publisher_iri(publisher: str) -> str:
     return f"{ID_BASE}{publisher}"
+
+
+def publisher_id(iri: str | None) -> str | None:
+    """The publisher id of its IRI, the inverse of :func:`publisher_iri` ("https://w3id.org/clausegraph/id/mistral" -> "mistral");
+    a value that is no clausegraph IRI is returned as it is, and an empty one as None."""
+    if not iri:
+        return None
+    return iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri
 
 
 def document_iri(publisher: str, document: str, version: str) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from clausegraph.ontology.errors import QueryError
+from clausegraph.ontology.iris import publisher_id
 
 __all__ = ["Score", "ExtractionReport", "evaluate_extraction", "load_gold", "normalize_name", "graph_records",
            "render_report"]
@@ -262,14 +263,6 @@ def _describe_nodes(run) -> dict[str, dict]:
     return nodes
 
 
-def _slug(publisher_iri: str | None) -> str | None:
-    from clausegraph.ontology.iris import ID_BASE
-
-    if not publisher_iri:
-        return None
-    return publisher_iri[len(ID_BASE):] if publisher_iri.startswith(ID_BASE) else publisher_iri
-
-
 def graph_records(run) -> dict[str, list[dict]]:
     """The edges of the graph as evaluation records; ``run(sparql)`` returns rows as dicts of strings."""
     nodes = _describe_nodes(run)
@@ -280,14 +273,14 @@ def graph_records(run) -> dict[str, list[dict]]:
             return None
         return node
 
-    defs = [dict(r) | {"publisher": _slug(r.get("publisher"))} for r in run(_eval_query("definitions"))]
-    refs = [{"doc": r["doc"], "publisher": _slug(r.get("publisher")), "clause_text": r["clause_text"],
+    defs = [dict(r) | {"publisher": publisher_id(r.get("publisher"))} for r in run(_eval_query("definitions"))]
+    refs = [{"doc": r["doc"], "publisher": publisher_id(r.get("publisher")), "clause_text": r["clause_text"],
              "target": target(r["target"]) or {"kind": "unresolved"}}
             for r in run(_eval_query("references"))]
     prec = []
     for r in run(_eval_query("precedence")):
         kind = _KINDS.get(r["predicate"].rsplit("#", 1)[-1])
-        prec.append({"doc": r["doc"], "publisher": _slug(r.get("publisher")), "clause_text": r["clause_text"], "kind": kind, "rule": r["rule"],
+        prec.append({"doc": r["doc"], "publisher": publisher_id(r.get("publisher")), "clause_text": r["clause_text"], "kind": kind, "rule": r["rule"],
                      "explicit": r.get("explicit") != "false", "winner": target(r["w"]), "loser": target(r["l"])})
     return {"definitions": defs, "references": refs, "precedence": prec}
 

@@ -19,6 +19,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
+from clausegraph.ontology.iris import publisher_id
+
 __all__ = ["Finding", "lint_graph", "LINT_CODES"]
 
 LINT_CODES = {
@@ -89,7 +91,7 @@ def lint_graph(run) -> list[Finding]:
 
     def finding(code: str, d: str, message: str, **kw) -> None:
         doc = docs.get(d, {"id": d, "version": ""})
-        publisher = str(doc.get("publisher") or "").rsplit("/", 1)[-1] or None
+        publisher = publisher_id(doc.get("publisher"))
         findings.append(Finding(code=code, publisher=publisher, document=doc["id"], version=doc["version"], message=message, **kw))
 
     # L001 unresolved references
