@@ -539,7 +539,9 @@ def _print_governs(r) -> None:
         a = r.answer
         where = " ".join(x for x in (f"§{a.clause.number}" if a.clause.number else "", a.clause.heading or "") if x)
         body = _clean_text(a.clause.text, a.decisive)
-        console.print(Panel(body, title=f"{escape(plain(a.document.title))} {escape(plain(where))}", subtitle=escape(a.clause.iri),
+        when = r.shown_when()  # one of several answers: say for whom
+        title = (f"[bold]if {escape(when)}:[/] " if when else "") + f"{escape(plain(a.document.title))} {escape(plain(where))}"
+        console.print(Panel(body, title=title, subtitle=escape(a.clause.iri),
                             border_style="green" if r.status.value == "governs" else "yellow"))
     if r.precedence:
         console.print("[bold]precedence[/] (each step once)")

@@ -63,7 +63,8 @@ def answer_title(result: GovernsResult) -> str:
     if result.answer is not None:
         a = result.answer
         where = " ".join(x for x in (f"§{a.clause.number}" if a.clause.number else "", a.clause.heading or "") if x)
-        lines.append(f"{result.status.value}: {a.document.title} {where}".strip())
+        when = result.shown_when()
+        lines.append(f"{result.status.value}{' (if ' + when + ')' if when else ''}: {a.document.title} {where}".strip())
     else:
         lines.append(result.status.value.replace("-", " "))
     return "\n".join(lines)

@@ -162,3 +162,14 @@ class GovernsResult(_Model):
     excluded: list[Candidate] = Field(default_factory=list)
     also_cited: list[Companion] = Field(default_factory=list)
     explanation: str
+
+    def shown_when(self) -> str | None:
+        """When the answer depends on a field the user did not give, the values of that field for which the
+        clause shown is the answer ("plan = pro or paid"); None when it does not depend on one. The clause
+        shown is then one of several, and must never read as the answer for everyone."""
+        if not self.depends_on or self.answer is None:
+            return None
+        name = self.depends_on[0]
+        values = [next(iter(alt.when.values())) for alt in self.alternatives
+                  if alt.answer is not None and alt.answer.clause.iri == self.answer.clause.iri]
+        return f"{name} = {' or '.join(values)}" if values else f"{name} unknown"

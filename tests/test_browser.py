@@ -202,6 +202,13 @@ def test_web_page_ask_browse_picture_and_sparql(page, server, tmp_path):
     assert 100 < size[0] <= 1200 and size[1] <= 900
     page.screenshot(path=str(tmp_path / "web-answer.png"), full_page=True)
     print(f"\nscreenshot: {tmp_path / 'web-answer.png'}")
+    # an answer that depends on a plan not given says for which plans the clause shown is the answer
+    page.fill("#question", "Can Mistral train on my Le Chat chats?")
+    page.select_option("#ctx-role", "consumer")
+    page.select_option("#ctx-service", "le-chat")
+    page.click("#ask")
+    page.wait_for_function("() => { const s = document.querySelector('#answer .status'); return s && s.innerText === 'depends'; }")
+    assert page.locator("#answer h3").first.inner_text().startswith("if plan = ")
 
     # the precedence picture
     page.click("nav button[data-tab=precedence]")

@@ -458,6 +458,31 @@ def test_le_chat_training_without_a_plan_depends_on_the_plan(kg):
     assert "plan" not in stated.depends_on and stated.status is not Status.DEPENDS
 
 
+def test_a_section_headed_by_one_product_answers_for_no_other(kg):
+    """Privacy Policy §3.4.2 "Input and Output provided on La Plateforme" states "If you use our paid
+    Services": for a Le Chat user who did not give a plan, "paid" must not be answered from it."""
+    result = kg.governs(TRAINING, service="le-chat", as_of=SERVED_ERA)
+    for alt in result.alternatives:
+        assert alt.answer is not None and "La Plateforme" not in (alt.answer.clause.section_heading or ""), alt
+    aside = [c for c in result.excluded if "La Plateforme" in (c.clause.section_heading or "")]
+    assert aside and all("Input and Output provided on La Plateforme" in c.why for c in aside)
+    other = kg.governs(TRAINING, service="la-plateforme", plan="paid", as_of=SERVED_ERA)
+    assert all(c.clause.section_heading != "Le Chat" or c.applies == "no" for c in other.candidates + other.excluded)
+
+
+def test_an_answer_that_depends_says_for_whom_the_clause_shown_is(kg, bundled_store):
+    result = kg.governs(TRAINING, service="le-chat", as_of=SERVED_ERA)
+    assert result.status is Status.DEPENDS
+    plans = [alt.when["plan"] for alt in result.alternatives if alt.answer and alt.answer.clause.iri == result.answer.clause.iri]
+    assert plans, "the clause shown is one plan's answer"
+    when = f"plan = {' or '.join(plans)}"
+    assert f"it depends on your plan; if {when}, " in result.explanation
+    shown = run_cli("governs", TRAINING, "--service", "le-chat", "--as-of", SERVED_ERA.isoformat(), store=bundled_store)
+    assert shown.returncode == 0 and f"if {when}: Additional Terms" in shown.stdout  # the box's title, first
+    stated = kg.governs(TRAINING, service="le-chat", plan="free", as_of=SERVED_ERA)
+    assert "depends on your" not in stated.explanation.split(". ")[0]
+
+
 @pytest.mark.parametrize("plan", [
     "free", "pro",
     pytest.param("team", marks=pytest.mark.xfail(strict=True, reason=(

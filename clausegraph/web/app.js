@@ -57,7 +57,14 @@
     if (res.matters && res.matters.length) box.appendChild(el("p", { cls: "muted", text: "About: " + res.matters.join(", ") }));
     box.appendChild(el("p", {}, [el("span", { cls: "status " + res.status, text: res.status }), " ", res.explanation]));
     if (res.answer) {
-      box.appendChild(el("h3", { text: docLine(res.answer) }));
+      // an answer that depends on a field not given is one of several: say for whom (GovernsResult.shown_when)
+      var shownFor = null;
+      if (res.depends_on && res.depends_on.length && res.alternatives) {
+        var values = res.alternatives.filter(function (alt) { return alt.answer && alt.answer.clause.iri === res.answer.clause.iri; })
+          .map(function (alt) { return alt.when[res.depends_on[0]]; });
+        shownFor = res.depends_on[0] + (values.length ? " = " + values.join(" or ") : " unknown");
+      }
+      box.appendChild(el("h3", { text: (shownFor ? "if " + shownFor + ": " : "") + docLine(res.answer) }));
       box.appendChild(marked(res.answer.clause.text, [], res.answer.matched));
       box.appendChild(el("div", { cls: "muted", text: res.answer.clause.iri }));
     }

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 import re
 
 from clausegraph.ontology.context import fits, normalise
+from clausegraph.ontology.iris import slugify
+from clausegraph.queries.governs.snapshot import Limb
 
-__all__ = ["Fit", "fit", "implied", "edge_fits", "IMPLIED"]
+__all__ = ["Fit", "fit", "heading_limb", "implied", "edge_fits", "IMPLIED"]
 
 # What one stated fact implies about another, for deciding which texts apply (not shown as stated):
 # someone who uses the vendor's own product buys directly; someone who buys through a cloud partner
@@ -102,6 +104,27 @@ def _limb_verdict(limb, ctx: dict[str, str], services: set[str], publisher: str 
     return fails, unknown, matched
 
 
+def heading_limb(view, iri: str):
+    """A section whose heading names some of the publisher's products, not all, is about those: "3.4.2 Input
+    and Output provided on La Plateforme", "Le Chat", "Grok for Business" (headings of the kind seen in
+    the privacy policies and terms of Mistral, Perplexity and xAI). The products are the ones the
+    publisher's scope statements name (``view_services``), found as whole words of the heading's slug;
+    the heading is the limb's words. None for a clause, or a heading that names none or all of them."""
+    cache = view.__dict__.setdefault("_heading_limbs", {})
+    if iri in cache:
+        return cache[iri]
+    n = view.snap.nodes.get(iri)
+    found = None
+    if n is not None and n.section and n.heading:
+        services = view_services(view)
+        slug = f"-{slugify(n.heading)}-"
+        named = sorted(svc for svc in services if svc not in ("none", view.publisher) and f"-{svc}-" in slug)
+        if named and set(named) != set(services):
+            found = Limb(n.heading, {"service": named}, n.heading, iri, "heading-service")
+    cache[iri] = found
+    return found
+
+
 def fit(view, iri: str, ctx: dict[str, str]) -> Fit:
     """Scope of the clause, its parents and its document against the context."""
     snap = view.snap
@@ -112,6 +135,9 @@ def fit(view, iri: str, ctx: dict[str, str]) -> Fit:
         # a limb that states nothing the context can be read against ("govern your use of the Mistral
         # AI Products") is no alternative to one that does
         limbs = [limb for limb in snap.limbs.get(a, {}).values() if context_fields(limb.fields, view.publisher)]
+        headed = heading_limb(view, a)
+        if headed is not None and not any("service" in context_fields(limb.fields, view.publisher) for limb in limbs):
+            levels.append([headed])  # what the heading says holds besides what the section's words state
         # the limbs a text states are alternatives ("our resellers" or "our cloud partners"); what a
         # title says of the audience ("Commercial Terms") holds besides them: a level of its own
         stated = [limb for limb in limbs if limb.rule != "title-audience"]

@@ -102,7 +102,9 @@ def _who(context, as_of: dt.date) -> str:
 def explain(r, snap, winner: str, as_of: dt.date, *, cut: bool, max_question: int, matter_names: list[str]) -> str:
     a = r.answer
     s, e = a.decisive or (0, len(a.clause.text))
-    lines = [f"{_who(r.context, as_of)}: {a.document.title} {snap.locator(winner)} governs: “{_quote(a.clause.text[s:e], 220)}”"]
+    when = r.shown_when()
+    lines = [f"{_who(r.context, as_of)}: {'it depends on your ' + r.depends_on[0] + '; if ' + when + ', ' if when else ''}"
+             f"{a.document.title} {snap.locator(winner)} governs: “{_quote(a.clause.text[s:e], 220)}”"]
     if matter_names:
         lines.append(f"The question is about {', '.join(matter_names)}.")
     for step in r.precedence:
