@@ -816,3 +816,32 @@ def test_the_vendors_promise_is_its_own_warranty(kg):
     result = kg.governs("What, if anything, does Mistral actually promise about how the service will perform?",
                         role="business", service="la-plateforme", channel="direct")
     assert result.answer.clause.heading == "Our Warranties", result.answer.clause.heading
+
+
+# headings seen in the vendors' documents; the products are those each publisher's scope statements name
+@pytest.mark.parametrize("publisher,name,services,heading,named", [
+    ("mistral-ai", "Mistral AI", {"la-plateforme", "le-chat"}, "Input and Output provided on La Plateforme", ["la-plateforme"]),
+    ("mistral-ai", "Mistral AI", {"la-plateforme", "le-chat"}, "Le Chat", ["le-chat"]),
+    ("mistral-ai", "Mistral AI", {"la-plateforme", "le-chat"}, "La Plateforme and Le Chat", None),  # every product
+    ("perplexity", "Perplexity", {"perplexity-ai", "perplexity-pro"}, "SHOPPING WITH PERPLEXITY PRO", ["perplexity-pro"]),
+    ("perplexity", "Perplexity", {"perplexity-ai", "perplexity-pro"}, "About Perplexity AI", None),  # the company
+    ("google-generative-ai-services", "Google Generative AI Services", {"google", "google-llc", "google-pay"},
+     "When Google shares your information", None),
+    ("google-generative-ai-services", "Google Generative AI Services", {"google", "google-llc", "google-pay"},
+     "Your Relationship with Google LLC", None),
+    ("microsoft-copilot", "Microsoft Copilot", {"copilot", "microsoft", "copilot-health"}, "COPILOT HEALTH", ["copilot-health"]),
+    ("microsoft-copilot", "Microsoft Copilot", {"copilot", "microsoft", "copilot-health"}, "Microsoft Rewards", None),
+])
+def test_a_heading_scopes_its_section_to_the_products_it_names_never_to_the_company(publisher, name, services, heading, named):
+    from types import SimpleNamespace
+
+    from clausegraph.queries.governs.applicability import heading_limb
+    from clausegraph.queries.governs.snapshot import Node
+
+    section = Node("urn:s", "urn:d", "urn:d", True, 0, "1", heading, None, None)
+    view = SimpleNamespace(snap=SimpleNamespace(nodes={"urn:s": section}, publishers={publisher: name}),
+                           publisher=publisher, _services=services)
+    limb = heading_limb(view, "urn:s")
+    assert (limb.fields["service"] if limb else None) == named
+    if limb:
+        assert limb.words == heading and limb.rule == "heading-service"

@@ -104,6 +104,20 @@ def _limb_verdict(limb, ctx: dict[str, str], services: set[str], publisher: str 
     return fails, unknown, matched
 
 
+# words that make a company's name, not a product, with the publisher's own name: "Google LLC", "Perplexity AI"
+_COMPANY_WORDS = {"llc", "inc", "ltd", "limited", "corp", "corporation", "gmbh", "sa", "sas", "ai", "account", "accounts",
+                  "services", "products", "company"}
+
+
+def _products(view) -> set[str]:
+    """The services of ``view_services`` that are products, not the company: a heading "When Google shares your
+    information" or "Your Relationship with Google" names the publisher, which restricts nothing."""
+    snap = view.snap
+    brand = set(view.publisher.split("-")) | set(slugify(snap.publishers.get(view.publisher, "")).split("-"))
+    return {svc for svc in view_services(view)
+            if svc != "none" and not set(svc.split("-")) <= brand | _COMPANY_WORDS}
+
+
 def heading_limb(view, iri: str):
     """A section whose heading names some of the publisher's products, not all, is about those: "3.4.2 Input
     and Output provided on La Plateforme", "Le Chat", "Grok for Business" (headings of the kind seen in
@@ -116,10 +130,10 @@ def heading_limb(view, iri: str):
     n = view.snap.nodes.get(iri)
     found = None
     if n is not None and n.section and n.heading:
-        services = view_services(view)
+        products = _products(view)
         slug = f"-{slugify(n.heading)}-"
-        named = sorted(svc for svc in services if svc not in ("none", view.publisher) and f"-{svc}-" in slug)
-        if named and set(named) != set(services):
+        named = sorted(p for p in products if f"-{p}-" in slug)
+        if named and (len(products) == 1 or set(named) != products):  # "La Plateforme and Le Chat": every product
             found = Limb(n.heading, {"service": named}, n.heading, iri, "heading-service")
     cache[iri] = found
     return found
