@@ -217,7 +217,8 @@ def build_tree(text: str, blocks: list[Block], *, fmt: str) -> list:
     _imply_numbers(root)
     models = _to_models(text, root)
     # parent links make the scaffolding a cycle, which would wait for the next full collection while
-    # the document's quads are made: taken apart here, it is freed at once (a lower peak on large documents)
+    # the document's quads are made: taken apart here, it is freed at once (57 MB of 95k bare headings
+    # live during the store write; the peak, set while parsing, is the same)
     todo = [root]
     while todo:
         node = todo.pop()

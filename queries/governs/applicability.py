@@ -112,10 +112,12 @@ _COMPANY_WORDS = {"llc", "inc", "ltd", "limited", "corp", "corporation", "gmbh",
 def _products(view) -> set[str]:
     """The services of ``view_services`` that are products, not the company: a heading "When Google shares your
     information" or "Your Relationship with Google" names the publisher, which restricts nothing."""
-    snap = view.snap
-    brand = set(view.publisher.split("-")) | set(slugify(snap.publishers.get(view.publisher, "")).split("-"))
-    return {svc for svc in view_services(view)
-            if svc != "none" and not set(svc.split("-")) <= brand | _COMPANY_WORDS}
+    cached = view.__dict__.get("_products")
+    if cached is None:
+        brand = set(view.publisher.split("-")) | set(slugify(view.snap.publishers.get(view.publisher, "")).split("-"))
+        cached = view.__dict__["_products"] = {svc for svc in view_services(view)
+                                               if svc != "none" and not set(svc.split("-")) <= brand | _COMPANY_WORDS}
+    return cached
 
 
 def heading_limb(view, iri: str):
@@ -148,9 +150,10 @@ def fit(view, iri: str, ctx: dict[str, str]) -> Fit:
     for a in snap.ancestors.get(iri, [iri]):
         # a limb that states nothing the context can be read against ("govern your use of the Mistral
         # AI Products") is no alternative to one that does
-        limbs = [limb for limb in snap.limbs.get(a, {}).values() if context_fields(limb.fields, view.publisher)]
+        read = [(limb, context_fields(limb.fields, view.publisher)) for limb in snap.limbs.get(a, {}).values()]
+        limbs = [limb for limb, fields in read if fields]
         headed = heading_limb(view, a)
-        if headed is not None and not any("service" in context_fields(limb.fields, view.publisher) for limb in limbs):
+        if headed is not None and not any("service" in fields for _, fields in read):
             levels.append([headed])  # what the heading says holds besides what the section's words state
         # the limbs a text states are alternatives ("our resellers" or "our cloud partners"); what a
         # title says of the audience ("Commercial Terms") holds besides them: a level of its own

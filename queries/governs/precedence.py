@@ -119,10 +119,9 @@ def _decide_implied(view, a: str, b: str, fits: dict, asked: set[str], scores: d
         # ... unless a text that depends on the same fact speaks to the question clearly better: then the answer
         # depends on the fact (the best of them, not only this one: a ranking decided pair by pair must not let a
         # general text win by meeting the weaker of the texts that depend first)
-        unknown = fits[lose].unknown
-        rival = max((scores[c] for c in scores if fits.get(c) is not None and fits[c].applies == "depends"
-                     and fits[c].unknown & unknown), default=scores[lose])
-        if scores[win] < SURE_RATIO * max(scores[lose], rival):
+        unknown = fits[lose].unknown  # the loser itself is among them
+        rival = max(scores[c] for c in scores if fits[c].applies == "depends" and fits[c].unknown & unknown)
+        if scores[win] < SURE_RATIO * rival:
             return None
         limb = fits[lose].limbs[0]  # a clause that depends has the limb it depends on
         return win, [_implied_step(snap, win, lose, "applies-for-sure", _evidence(snap, limb.clause, limb.words, limb.rule))]

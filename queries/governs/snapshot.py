@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 
 from clausegraph.ontology.answers import ClauseInfo, DocumentInfo
+from clausegraph.ontology.iris import publisher_id
 from clausegraph.ontology.matters import broader_closure
 from clausegraph.queries.retrieval import BM25Index, tokens
 
@@ -145,7 +146,7 @@ class Snapshot:
             eff = r.get("effective")
             pub = str(r["publisher"])
             self.docs[r["d"]] = Doc(r["d"], r["id"], r["title"], r["version"], eff if isinstance(eff, dt.date) else None,
-                                    pub.rstrip("/").rsplit("/", 1)[-1], names.get(pub, pub), r.get("record"))
+                                    publisher_id(pub), names.get(pub, pub), r.get("record"))
         self.publishers: dict[str, str] = {d.publisher: d.publisher_name for d in self.docs.values()}
         self.groups: dict[str, set[str]] = defaultdict(set)  # group -> member documents
         self.labels: dict[str, str] = {}
